@@ -1,0 +1,74 @@
+/*
+ * Configuration: an INI file read into a struct that never changes after
+ * load. A reload parses into a fresh struct and swaps only on success.
+ */
+#ifndef MSSCLAMPD_CONF_H
+#define MSSCLAMPD_CONF_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_DEFAULT_PATH SYSCONFDIR "/mssclampd/mssclampd.conf"
+#define CONF_IFNAMSIZ 16 /* IFNAMSIZ: 15 characters and the NUL */
+#define CONF_MAX_QUEUES 64
+
+enum conf_firewall { CONF_FIREWALL_IPTABLES, CONF_FIREWALL_NFTABLES, CONF_FIREWALL_NONE };
+enum conf_mode { CONF_MODE_CLAMP, CONF_MODE_OBSERVE };
+
+/* One [interface NAME] section. NAME may be an fnmatch(3) glob such as ppp*. */
+struct conf_iface {
+	char pattern[CONF_IFNAMSIZ];
+	unsigned line;      /* line of the section header, for messages */
+	bool is_glob;
+	unsigned overhead;  /* bytes of encapsulation the kernel MTU does not show */
+	unsigned mtu;       /* 0: use the kernel's live MTU */
+	unsigned mss;       /* 0: no cap; else the IPv4 cap (IPv6 gets mss - 20) */
+};
+
+struct conf {
+	char path[PATH_MAX];          /* the file it came from; "" for the built-in default */
+	unsigned queue_first;         /* NFQUEUE numbers queue_first .. queue_first + queue_count - 1 */
+	unsigned queue_count;
+	unsigned queue_maxlen;        /* kernel queue length per queue */
+	enum conf_firewall firewall;
+	enum conf_mode mode;
+	char stats_log[PATH_MAX];     /* logfmt stats; "-" for stderr, "" for none */
+	char stats_json[PATH_MAX];    /* JSON lines stats; "" for none */
+	char prometheus_textfile[PATH_MAX]; /* node_exporter textfile; "" for none */
+	unsigned stats_interval;      /* seconds */
+	char user[64];                /* drop to this user after start-up; "" to stay */
+	struct conf_iface *ifaces;    /* in file order */
+	size_t n_ifaces;
+};
+
+/* Called once per problem: "FILE:LINE: message" is the caller's to print. */
+typedef void conf_report_fn(void *arg, const char *file, unsigned line, const char *msg);
+
+/* The built-in default: queue 0, iptables rules, every interface at its live MTU, stats to stderr. */
+void conf_defaults(struct conf *conf);
+
+/*
+ * Reads path into *conf (which it initialises). Reports every error, not only
+ * the first, through report. Returns 0, or -1 if anything was wrong, in which
+ * case *conf holds nothing to free.
+ */
+int conf_load(struct conf *conf, const char *path, conf_report_fn *report, void *arg);
+
+/* The line-at-a-time parser behind conf_load(); a fuzzer drives it directly. */
+struct conf_parser;
+struct conf_parser *conf_parser_new(struct conf *conf, const char *path,
+				    conf_report_fn *report, void *arg);
+void conf_parser_line(struct conf_parser *parser, const char *line, size_t len);
+int conf_parser_finish(struct conf_parser *parser); /* frees parser; 0 or -1 as conf_load */
+
+/* Frees what conf_load() allocated. */
+void conf_free(struct conf *conf);
+
+/* The section for interface name: an exact name first, else the first matching glob. NULL if none. */
+const struct conf_iface *conf_iface_find(const struct conf *conf, const char *ifname);
+
+const char *conf_firewall_name(enum conf_firewall firewall);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * The packet path's view of the interfaces: for each ifindex its ceilings
+ * (kernel MTU and config combined) and its stats slot. Built on the main
+ * thread when a link or the config changes, then read-only, so a packet
+ * costs one hash lookup per interface and no arithmetic.
+ */
+#ifndef MSSCLAMPD_VIEW_H
+#define MSSCLAMPD_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "engine.h"
+#include "iftable.h"
+
+#define VIEW_MAX_SLOTS 1024   /* interface names with stats; later names share slot 0 */
+#define VIEW_SLOT_OTHER 0     /* "other": packets on no interface we know */
+
+struct view {
+	struct iftable links;     /* entries with ceiling and slot filled in */
+	bool dry_run;             /* observe mode */
+};
+
+/* Stats slots by interface name, kept across views so counts survive a PPPoE reconnect. */
+struct view_slots {
+	char names[VIEW_MAX_SLOTS][CONF_IFNAMSIZ];
+	uint16_t count;
+};
+
+void view_slots_init(struct view_slots *slots);
+
+/*
+ * Builds a view of links under conf, taking slots for new names. Warns about
+ * ceilings floored by the config and overheads likely counted twice, once per
+ * interface and config. NULL on ENOMEM.
+ */
+struct view *view_build(const struct iftable *links, const struct conf *conf,
+			struct view_slots *slots);
+void view_free(struct view *view);
+
+/*
+ * The ceilings for a packet on interfaces ifindex[0..n-1] (0 = none): the
+ * minimum over those the view knows, and the slot of the one that set it.
+ * No interface known: no limit but the engine's defaults, slot VIEW_SLOT_OTHER.
+ */
+struct engine_ceiling view_ceiling(const struct view *view, const uint32_t *ifindex,
+				   unsigned n, uint16_t *slot);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * The packet path: one thread per queue. Each receives a batch, runs the
+ * engine on every packet with the current view, counts, and sends the
+ * verdicts in one message. The main thread publishes new views; a view is
+ * freed only after every worker has finished the batch that might use it.
+ */
+#ifndef MSSCLAMPD_WORKER_H
+#define MSSCLAMPD_WORKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf.h"
+#include "queue.h"
+#include "stats.h"
+#include "view.h"
+
+struct workers;
+
+/* Binds every queue of conf (failing loudly), then starts one thread each. NULL after logging why. */
+struct workers *workers_start(const struct conf *conf, struct view *view);
+
+/* Makes view current and frees the one it replaces once no worker can be reading it. */
+void workers_publish(struct workers *workers, struct view *view);
+
+/* Sums every worker's counters into per_slot[0..VIEW_MAX_SLOTS-1] and *extra. */
+void workers_collect(struct workers *workers, struct stats_counters *per_slot,
+		     struct stats_extra *extra);
+
+/* True if every worker has gone round its loop since the last call: feeds the watchdog. */
+bool workers_alive(struct workers *workers);
+
+/* Verdicts what is still queued, unbinds, joins the threads and frees the current view. */
+void workers_stop(struct workers *workers);
+
+#endif

@@ -1,0 +1,1 @@
+/* calc: not written yet */

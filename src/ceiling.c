@@ -1,0 +1,1 @@
+/* ceiling: not written yet */

@@ -1,0 +1,1 @@
+/* conf: not written yet */

@@ -1,0 +1,1 @@
+/* firewall: not written yet */

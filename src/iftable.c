@@ -1,0 +1,1 @@
+/* iftable: not written yet */

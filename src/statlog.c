@@ -1,0 +1,1 @@
+/* statlog: not written yet */
