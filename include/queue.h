@@ -12,7 +12,8 @@
 
 struct nlmsghdr;
 
-enum queue_dev { QUEUE_INDEV, QUEUE_OUTDEV, QUEUE_PHYSINDEV, QUEUE_PHYSOUTDEV, QUEUE_DEV_COUNT };
+/* The order is the tie-break for stats: a packet counts against the device it leaves by. */
+enum queue_dev { QUEUE_OUTDEV, QUEUE_INDEV, QUEUE_PHYSOUTDEV, QUEUE_PHYSINDEV, QUEUE_DEV_COUNT };
 
 /* A packet as the kernel queued it. payload points into the receive buffer. */
 struct queue_packet {

@@ -26,6 +26,10 @@ struct view {
 struct view_slots {
 	char names[VIEW_MAX_SLOTS][CONF_IFNAMSIZ];
 	uint16_t count;
+	struct view_slot_warned {      /* what the last warning about the slot was based on */
+		unsigned mtu, overhead;
+		bool floored, warned_once;
+	} warned[VIEW_MAX_SLOTS];
 };
 
 void view_slots_init(struct view_slots *slots);
@@ -41,7 +45,8 @@ void view_free(struct view *view);
 
 /*
  * The ceilings for a packet on interfaces ifindex[0..n-1] (0 = none): the
- * minimum over those the view knows, and the slot of the one that set it.
+ * minimum over those the view knows, and the slot of the one that set it
+ * (on a tie, the first in ifindex[]).
  * No interface known: no limit but the engine's defaults, slot VIEW_SLOT_OTHER.
  */
 struct engine_ceiling view_ceiling(const struct view *view, const uint32_t *ifindex,

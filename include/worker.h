@@ -17,8 +17,18 @@
 
 struct workers;
 
-/* Binds every queue of conf (failing loudly), then starts one thread each. NULL after logging why. */
-struct workers *workers_start(const struct conf *conf, struct view *view);
+/*
+ * Binds every queue of conf, failing loudly (EPERM, EBUSY), with view as the
+ * first view. No thread runs yet: packets wait in the kernel's queues.
+ * NULL after logging why (view is then still the caller's).
+ */
+struct workers *workers_open(const struct conf *conf, struct view *view);
+
+/*
+ * Starts one thread per queue. Capabilities are per thread and a thread
+ * inherits its creator's, so call this after dropping privileges. 0 or -1.
+ */
+int workers_run(struct workers *workers);
 
 /* Makes view current and frees the one it replaces once no worker can be reading it. */
 void workers_publish(struct workers *workers, struct view *view);

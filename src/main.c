@@ -1,1 +1,400 @@
-/* main: not written yet */
+/*
+ * mssclampd: clamps the TCP MSS of SYNs that netfilter queues to us.
+ *
+ * Start-up order: config, interfaces, queues bound, firewall rules, stats,
+ * privileges dropped, then the worker threads (which inherit the dropped
+ * privileges), READY. Shutdown reverses it: rules first, so nothing
+ * new is queued, then the workers drain and unbind.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "calc.h"
+#include "conf.h"
+#include "firewall.h"
+#include "links.h"
+#include "log.h"
+#include "notify.h"
+#include "privs.h"
+#include "statlog.h"
+#include "stats.h"
+#include "view.h"
+#include "worker.h"
+
+enum event_source { EV_SIGNAL, EV_LINKS, EV_STATS, EV_WATCHDOG };
+
+struct daemon {
+	struct conf conf;
+	const char *conf_path;      /* what SIGHUP reloads */
+	bool conf_explicit;         /* -c given: the file must exist */
+	bool observe;               /* --dry-run: observe whatever the file says */
+	struct links *links;
+	struct view_slots slots;
+	struct view *view;          /* the one the workers use; only this thread frees views */
+	struct workers *workers;
+	struct statlog *statlog;
+	struct stats_counters per_slot[VIEW_MAX_SLOTS];
+	struct stats_line lines[VIEW_MAX_SLOTS + 1];
+	uint64_t gaps_reported;
+	time_t started;
+	int epoll_fd, signal_fd, links_fd, stats_fd, watchdog_fd;
+};
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+		"usage: mssclampd [-c FILE] [-n] [-d] [-v]\n"
+		"       mssclampd calc --mtu MTU --overhead OVERHEAD [--mss MSS]\n"
+		"       mssclampd presets\n"
+		"\n"
+		"  -c, --config FILE  configuration (default " CONF_DEFAULT_PATH ";\n"
+		"                     without it, a built-in default clamps every\n"
+		"                     interface to its live MTU on queue 0)\n"
+		"  -n, --check        check the configuration and exit\n"
+		"  -d, --dry-run      observe: count what would be clamped, change nothing\n"
+		"  -v, --verbose      debug messages\n"
+		"  -V, --version      print the version and exit\n");
+}
+
+static void
+conf_report(void *arg, const char *file, unsigned line, const char *msg)
+{
+	(void)arg;
+	if (line == 0)
+		log_err("%s: %s", file, msg); /* the file itself: missing, unreadable */
+	else
+		log_err("%s:%u: %s", file, line, msg);
+}
+
+/* The config the daemon runs on: the file, or the built-in default when the default file is absent. */
+static int
+load_config(struct daemon *d, struct conf *conf)
+{
+	if (!d->conf_explicit && access(d->conf_path, F_OK) == -1 && errno == ENOENT) {
+		conf_defaults(conf);
+		log_info("%s does not exist: running on the built-in default", d->conf_path);
+	} else if (conf_load(conf, d->conf_path, conf_report, NULL) == -1) {
+		return -1;
+	}
+	if (d->observe)
+		conf->mode = CONF_MODE_OBSERVE;
+	return 0;
+}
+
+static int
+arm_timer(int fd, uint64_t usec)
+{
+	struct itimerspec its = {
+		.it_interval = { (time_t)(usec / 1000000), (long)(usec % 1000000) * 1000 },
+		.it_value = { (time_t)(usec / 1000000), (long)(usec % 1000000) * 1000 },
+	};
+
+	return timerfd_settime(fd, 0, &its, NULL);
+}
+
+static void
+write_stats(struct daemon *d)
+{
+	static struct stats_counters total;
+	struct engine_ceiling ceiling[VIEW_MAX_SLOTS] = { { 0, 0 } };
+	const struct iftable_entry *e;
+	struct stats_extra extra;
+	time_t now = time(NULL);
+	size_t n = 0, iter = 0;
+	uint16_t slot;
+
+	workers_collect(d->workers, d->per_slot, &extra);
+	extra.uptime_seconds = (uint64_t)(now - d->started);
+	while ((e = iftable_next(&d->view->links, &iter)) != NULL)
+		ceiling[e->slot] = e->ceiling.mss;
+	memset(&total, 0, sizeof(total));
+	for (slot = 0; slot < d->slots.count; slot++) {
+		bool configured = slot != VIEW_SLOT_OTHER && ceiling[slot].ipv4 != 0 &&
+				  conf_iface_find(&d->conf, d->slots.names[slot]) != NULL;
+
+		stats_add(&total, &d->per_slot[slot]);
+		if (stats_total(&d->per_slot[slot], ENGINE_ACTION_COUNT) == 0 && !configured)
+			continue;
+		d->lines[n++] = (struct stats_line){ d->slots.names[slot], &d->per_slot[slot],
+						     ceiling[slot], NULL };
+	}
+	d->lines[n++] = (struct stats_line){ "all", &total, { 0, 0 }, &extra };
+	statlog_write(d->statlog, now, d->lines, n);
+
+	if (extra.queue_gaps > d->gaps_reported) {
+		log_warnx("%llu SYNs went past unclamped since the last report: the queue's "
+			  "socket was full and the kernel failed open (raise queue_maxlen or add queues)",
+			  (unsigned long long)(extra.queue_gaps - d->gaps_reported));
+		d->gaps_reported = extra.queue_gaps;
+	}
+}
+
+static void
+publish_view(struct daemon *d, const struct conf *conf)
+{
+	struct view *view = view_build(links_table(d->links), conf, &d->slots);
+
+	if (view == NULL)
+		return; /* logged; the old view stays */
+	workers_publish(d->workers, view);
+	d->view = view;
+}
+
+/* Settings a running daemon cannot change: it keeps its own and says so. */
+static void
+keep_restart_settings(struct conf *fresh, const struct conf *running)
+{
+	if (fresh->queue_first != running->queue_first || fresh->queue_count != running->queue_count ||
+	    fresh->queue_maxlen != running->queue_maxlen || fresh->firewall != running->firewall ||
+	    strcmp(fresh->user, running->user) != 0)
+		log_warnx("queue, queue_maxlen, firewall and user take effect at the next restart");
+	fresh->queue_first = running->queue_first;
+	fresh->queue_count = running->queue_count;
+	fresh->queue_maxlen = running->queue_maxlen;
+	fresh->firewall = running->firewall;
+	memcpy(fresh->user, running->user, sizeof(fresh->user));
+}
+
+static void
+reload(struct daemon *d)
+{
+	struct conf fresh;
+
+	notify_send("RELOADING=1");
+	if (load_config(d, &fresh) == -1) {
+		log_err("reload: %s has errors; the running configuration stays", d->conf_path);
+		statlog_reopen(d->statlog, &d->conf);
+		notify_send("READY=1\nSTATUS=Reload failed: configuration errors; running the old one");
+		return;
+	}
+	keep_restart_settings(&fresh, &d->conf);
+	publish_view(d, &fresh);
+	statlog_reopen(d->statlog, &fresh);
+	if (fresh.stats_interval != d->conf.stats_interval)
+		arm_timer(d->stats_fd, (uint64_t)fresh.stats_interval * 1000000);
+	conf_free(&d->conf);
+	d->conf = fresh;
+	log_info("reloaded %s", d->conf.path[0] ? d->conf.path : "the built-in default");
+	notify_send("READY=1\nSTATUS=Clamping");
+}
+
+/* false: time to stop. */
+static bool
+on_signal(struct daemon *d)
+{
+	struct signalfd_siginfo si;
+
+	while (read(d->signal_fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			log_info("signal %u: stopping", si.ssi_signo);
+			return false;
+		case SIGHUP:
+			reload(d);
+			break;
+		case SIGUSR1:
+			write_stats(d);
+			break;
+		}
+	}
+	return true;
+}
+
+static bool
+on_event(struct daemon *d, enum event_source source)
+{
+	uint64_t ticks;
+
+	switch (source) {
+	case EV_SIGNAL:
+		return on_signal(d);
+	case EV_LINKS:
+		if (links_dispatch(d->links) == 1)
+			publish_view(d, &d->conf);
+		break;
+	case EV_STATS:
+		if (read(d->stats_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
+			write_stats(d);
+		break;
+	case EV_WATCHDOG:
+		/* only a loop that still turns is alive: a wedged worker gets us restarted */
+		if (read(d->watchdog_fd, &ticks, sizeof(ticks)) == sizeof(ticks) &&
+		    workers_alive(d->workers))
+			notify_send("WATCHDOG=1");
+		break;
+	}
+	return true;
+}
+
+static void
+watch(struct daemon *d, int fd, enum event_source source)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = source };
+
+	if (epoll_ctl(d->epoll_fd, EPOLL_CTL_ADD, fd, &ev) == -1)
+		fatal("epoll_ctl");
+}
+
+static void
+start(struct daemon *d)
+{
+	uint64_t watchdog_usec = notify_watchdog_usec();
+	char queues[32];
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+	d->signal_fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	d->stats_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	d->watchdog_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->epoll_fd == -1 || d->signal_fd == -1 || d->stats_fd == -1 || d->watchdog_fd == -1)
+		fatal("event loop");
+
+	if ((d->links = links_open()) == NULL)
+		fatalx("cannot read the interfaces");
+	view_slots_init(&d->slots);
+	d->view = view_build(links_table(d->links), &d->conf, &d->slots);
+	if (d->view == NULL)
+		fatalx("cannot build the interface view");
+	if ((d->workers = workers_open(&d->conf, d->view)) == NULL) {
+		view_free(d->view);
+		fatalx("cannot bind queue %u%s", d->conf.queue_first,
+		       d->conf.queue_count > 1 ? " and the following" : "");
+	}
+	if (firewall_install(d->conf.firewall, d->conf.queue_first, d->conf.queue_count) == -1) {
+		workers_stop(d->workers);
+		fatalx("cannot install the firewall rules");
+	}
+	d->statlog = statlog_open(&d->conf);
+	if ((d->conf.user[0] ? privs_drop(d->conf.user) : privs_limit()) == -1 ||
+	    workers_run(d->workers) == -1) {
+		firewall_remove(d->conf.firewall);
+		workers_stop(d->workers);
+		fatalx("cannot start");
+	}
+
+	watch(d, d->signal_fd, EV_SIGNAL);
+	watch(d, links_fd(d->links), EV_LINKS);
+	watch(d, d->stats_fd, EV_STATS);
+	arm_timer(d->stats_fd, (uint64_t)d->conf.stats_interval * 1000000);
+	if (watchdog_usec) {
+		watch(d, d->watchdog_fd, EV_WATCHDOG);
+		arm_timer(d->watchdog_fd, watchdog_usec / 2 > 500000 ? watchdog_usec / 2 : 500000);
+	}
+	d->started = time(NULL);
+	if (d->conf.queue_count > 1)
+		snprintf(queues, sizeof(queues), "queues %u-%u", d->conf.queue_first,
+			 d->conf.queue_first + d->conf.queue_count - 1);
+	else
+		snprintf(queues, sizeof(queues), "queue %u", d->conf.queue_first);
+	log_info("ready: %s on %s, firewall %s, %zu interfaces",
+		 d->conf.mode == CONF_MODE_OBSERVE ? "observing (dry run: nothing is changed)" : "clamping",
+		 queues, conf_firewall_name(d->conf.firewall), links_table(d->links)->count);
+	notify_sendf("READY=1\nSTATUS=%s on %s", d->conf.mode == CONF_MODE_OBSERVE ?
+		     "Observing" : "Clamping", queues);
+}
+
+static int
+stop(struct daemon *d)
+{
+	int status = 0;
+
+	notify_send("STOPPING=1");
+	if (firewall_remove(d->conf.firewall) == -1)
+		status = 1;
+	workers_stop(d->workers); /* drains, unbinds, frees the view */
+	d->workers = NULL;
+	statlog_close(d->statlog);
+	links_close(d->links);
+	conf_free(&d->conf);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'n' },
+		{ "dry-run", no_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct daemon d = { .conf_path = CONF_DEFAULT_PATH };
+	struct epoll_event events[8];
+	bool check = false, running = true;
+	int verbosity = 0, c, i, n;
+
+	if (argc > 1 && strcmp(argv[1], "calc") == 0)
+		return calc_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "presets") == 0)
+		return presets_main(argc - 1, argv + 1);
+	while ((c = getopt_long(argc, argv, "c:ndvVh", options, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			d.conf_path = optarg;
+			d.conf_explicit = true;
+			break;
+		case 'n':
+			check = true;
+			break;
+		case 'd':
+			d.observe = true;
+			break;
+		case 'v':
+			verbosity++;
+			break;
+		case 'V':
+			printf("mssclampd %s\n", MSSCLAMPD_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init(verbosity);
+	if (load_config(&d, &d.conf) == -1)
+		return 1;
+	if (check) {
+		printf("%s: configuration OK\n", d.conf.path[0] ? d.conf.path : "built-in default");
+		conf_free(&d.conf);
+		return 0;
+	}
+	notify_init();
+	start(&d);
+	while (running) {
+		n = epoll_wait(d.epoll_fd, events, 8, -1);
+		if (n == -1 && errno != EINTR)
+			fatal("epoll_wait");
+		for (i = 0; i < n && running; i++)
+			running = on_event(&d, (enum event_source)events[i].data.u32);
+	}
+	write_stats(&d);
+	return stop(&d);
+}

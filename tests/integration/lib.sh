@@ -1,0 +1,210 @@
+# Shared by the namespace integration tests; sourced, not run.
+#
+# Topology (after conntrack-tools' tests/conntrackd/netns):
+#
+#   client (c0) ---- (lan0) router (wan0) ---- (s0) server
+#   10.1.0.2/24   10.1.0.1    10.2.0.1   10.2.0.2/24
+#   fd01::2/64    fd01::1     fd02::1    fd02::2/64
+#
+# The router's WAN side has MTU 1492 (a PPPoE link); the server's end stays
+# at 1500, so a 1500-byte packet from the server is dropped by the veth with
+# no ICMP: a path MTU black hole that only MSS clamping gets TCP through.
+# Every namespace name carries the test's PID; all are deleted on exit.
+
+set -u
+
+: "${BUILD:?BUILD must name the build directory}"
+: "${SRC:?SRC must name the source tree}"
+MSSCLAMPD=$BUILD/src/mssclampd
+ID=$$
+NS_C=mssc-c-$ID
+NS_R=mssc-r-$ID
+NS_S=mssc-s-$ID
+TMP=$(mktemp -d /tmp/mssclampd-test.XXXXXX)
+DAEMON_PID=
+PASSED=0
+FAILED=0
+
+C() { ip netns exec "$NS_C" "$@"; }
+R() { ip netns exec "$NS_R" "$@"; }
+S() { ip netns exec "$NS_S" "$@"; }
+
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "SKIP: needs root (network namespaces, netfilter)"
+		exit 77
+	fi
+	for tool in ip iptables ip6tables tcpdump socat ethtool ping; do
+		command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
+	done
+}
+
+pass() { PASSED=$((PASSED + 1)); echo "ok: $*"; }
+fail() { FAILED=$((FAILED + 1)); echo "FAILED: $*"; }
+
+# check DESCRIPTION COMMAND...: passes if the command succeeds.
+check() {
+	local what=$1
+	shift
+	if "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# check_eq DESCRIPTION EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then pass "$1 ($3)"; else fail "$1: expected '$2', got '$3'"; fi
+}
+
+summary() {
+	echo "$PASSED passed, $FAILED failed"
+	[ "$FAILED" -eq 0 ]
+}
+
+cleanup() {
+	stop_daemon KILL
+	for ns in "$NS_C" "$NS_R" "$NS_S"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# wait_for SECONDS COMMAND...: polls every 0.1 s; bounded.
+wait_for() {
+	local tries=$(($1 * 10))
+	shift
+	while [ "$tries" -gt 0 ]; do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+topology() {
+	local ns
+	for ns in "$NS_C" "$NS_R" "$NS_S"; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	done
+	ip link add c0 netns "$NS_C" type veth peer name lan0 netns "$NS_R"
+	ip link add wan0 netns "$NS_R" type veth peer name s0 netns "$NS_S"
+	ip -n "$NS_R" link set wan0 mtu 1492
+
+	ip -n "$NS_C" addr add 10.1.0.2/24 dev c0
+	ip -n "$NS_C" addr add fd01::2/64 dev c0 nodad
+	ip -n "$NS_R" addr add 10.1.0.1/24 dev lan0
+	ip -n "$NS_R" addr add fd01::1/64 dev lan0 nodad
+	ip -n "$NS_R" addr add 10.2.0.1/24 dev wan0
+	ip -n "$NS_R" addr add fd02::1/64 dev wan0 nodad
+	ip -n "$NS_S" addr add 10.2.0.2/24 dev s0
+	ip -n "$NS_S" addr add fd02::2/64 dev s0 nodad
+	ip -n "$NS_C" link set c0 up
+	ip -n "$NS_R" link set lan0 up
+	ip -n "$NS_R" link set wan0 up
+	ip -n "$NS_S" link set s0 up
+	ip -n "$NS_C" route add default via 10.1.0.1
+	ip -n "$NS_C" -6 route add default via fd01::1
+	ip -n "$NS_S" route add default via 10.2.0.1
+	ip -n "$NS_S" -6 route add default via fd02::1
+	# Segmentation offload would carry 64 KB super-packets past the veth's
+	# MTU check; off, every packet is as big as on a real wire.
+	C ethtool -K c0 tso off gso off gro off >/dev/null 2>&1
+	S ethtool -K s0 tso off gso off gro off >/dev/null 2>&1
+	R ethtool -K lan0 tso off gso off gro off >/dev/null 2>&1
+	R ethtool -K wan0 tso off gso off gro off >/dev/null 2>&1
+	R sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+	# No ICMP "fragmentation needed"/"packet too big" from the router either:
+	# clamping alone must carry TCP across.
+	R iptables -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
+	R ip6tables -A OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP
+	warm_up
+}
+
+# Neighbour discovery delays the first IPv6 packet: resolve every hop now.
+warm_up() {
+	C ping -c1 -W2 10.2.0.2 >/dev/null 2>&1
+	C ping -c1 -W2 fd02::2 >/dev/null 2>&1
+	S ping -c1 -W2 10.1.0.2 >/dev/null 2>&1
+	S ping -c1 -W2 fd01::2 >/dev/null 2>&1
+}
+
+# start_daemon CONFIG [ARGS...]: runs the daemon in the router, waits for its rules.
+start_daemon() {
+	local conf=$1
+	shift
+	# ip netns exec execs the daemon: $! is the daemon itself, to signal
+	ip netns exec "$NS_R" "$MSSCLAMPD" -c "$conf" "$@" >"$TMP/daemon.log" 2>&1 &
+	DAEMON_PID=$!
+	if ! wait_for 10 daemon_ready; then
+		echo "daemon did not come up; its log:"
+		cat "$TMP/daemon.log"
+		return 1
+	fi
+}
+
+daemon_ready() {
+	kill -0 "$DAEMON_PID" && grep -q "ready: " "$TMP/daemon.log"
+}
+
+# stop_daemon [SIGNAL]: bounded; returns the daemon's exit status.
+stop_daemon() {
+	local sig=${1:-TERM} status=0
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -"$sig" "$DAEMON_PID" 2>/dev/null
+	local tries=100
+	while kill -0 "$DAEMON_PID" 2>/dev/null && [ $tries -gt 0 ]; do
+		sleep 0.1
+		tries=$((tries - 1))
+	done
+	kill -9 "$DAEMON_PID" 2>/dev/null
+	wait "$DAEMON_PID" 2>/dev/null || status=$?
+	DAEMON_PID=
+	return $status
+}
+
+# capture NS IFACE FILE: tcpdump of TCP SYNs in the background; stop_capture ends it.
+capture() {
+	ip netns exec "$1" tcpdump -Z root -U --immediate-mode -nn -i "$2" -w "$3" tcp >/dev/null 2>&1 &
+	CAPTURE_PID=$!
+	wait_for 5 test -s "$3" || sleep 0.5 # the pcap header appears once tcpdump listens
+}
+
+stop_capture() {
+	sleep 0.3
+	kill "$CAPTURE_PID" 2>/dev/null
+	wait "$CAPTURE_PID" 2>/dev/null
+}
+
+# syn_mss PCAP FLAGS PORT: MSS values of segments with exactly FLAGS ("S" or "S.") on PORT, one per line.
+syn_mss() {
+	tcpdump -nn -v -r "$1" "tcp port $3" 2>/dev/null |
+		grep -F "Flags [$2]" | sed -n 's/.*mss \([0-9]*\).*/\1/p'
+}
+
+listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; }
+
+# fetch CLIENT_NS SERVER_NS ADDR PORT BYTES [SECONDS]: CLIENT connects to a
+# listener in SERVER_NS that sends BYTES back; prints how many arrived.
+fetch() {
+	local cns=$1 sns=$2 addr=$3 port=$4 bytes=$5 secs=${6:-15} out=$TMP/fetched.$4
+	head -c "$bytes" /dev/zero >"$TMP/payload.$port"
+	rm -f "$out"
+	ip netns exec "$sns" timeout "$((secs + 5))" \
+		socat -u "OPEN:$TMP/payload.$port" "TCP6-LISTEN:$port,reuseaddr,ipv6only=0" 2>/dev/null &
+	local listener=$!
+	wait_for 5 listening "$sns" "$port"
+	case $addr in *:*) addr="[$addr]" ;; esac
+	ip netns exec "$cns" timeout "$secs" \
+		socat -u "TCP:$addr:$port,connect-timeout=5" "OPEN:$out,creat,trunc" 2>/dev/null
+	kill "$listener" 2>/dev/null
+	wait "$listener" 2>/dev/null
+	stat -c %s "$out" 2>/dev/null || echo 0
+}
+
+# stats_field FILE IFACE FIELD: FIELD's value on the last line for IFACE.
+stats_field() {
+	grep " iface=$2 " "$1" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p"
+}
