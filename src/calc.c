@@ -1,1 +1,218 @@
-/* calc: not written yet */
+/*
+ * `mssclampd calc` and `mssclampd presets`: the daemon's arithmetic for an
+ * operator at a shell, and the same numbers written as the clamps other
+ * tools understand, so a result can be checked against a known-good box.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "calc.h"
+#include "ceiling.h"
+#include "presets.h"
+
+#define EXIT_USAGE 2
+
+#define MTU_MIN 68
+#define MTU_MAX 65535
+#define MSS_MIN 536
+#define MSS_MAX 65495
+#define OVERHEAD_MAX 1000
+
+struct calc_args {
+	unsigned mtu;
+	const char *overhead_text;
+	unsigned overhead;
+	unsigned mss;
+};
+
+static void
+calc_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: mssclampd calc [--mtu BYTES] [--overhead SUM] [--mss BYTES]\n"
+	    "  --mtu       the MTU of the interface the kernel shows, %u to %u (default 1500)\n"
+	    "  --overhead  encapsulation the kernel MTU does not show: preset names and\n"
+	    "              byte counts joined by '+', e.g. pppoe+esp (default 0;\n"
+	    "              see `mssclampd presets`)\n"
+	    "  --mss       an extra cap on the IPv4 MSS, %u to %u (IPv6 gets 20 less)\n",
+	    MTU_MIN, MTU_MAX, MSS_MIN, MSS_MAX);
+}
+
+static int
+calc_number(const char *opt, const char *s, unsigned min, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+	const char *p;
+
+	for (p = s; *p >= '0' && *p <= '9'; p++)
+		if (v <= 0xffffffffUL)
+			v = v * 10 + (unsigned long)(*p - '0');
+	if (p == s || *p != '\0') {
+		fprintf(stderr, "mssclampd calc: %s: '%s' is not a number (%u to %u)\n", opt,
+		    s, min, max);
+		return -1;
+	}
+	if (v < min || v > max) {
+		fprintf(stderr, "mssclampd calc: %s: %s is out of range (%u to %u)\n", opt, s,
+		    min, max);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* Accepts "--mtu 1500" and "--mtu=1500"; *value is NULL if this is not opt. */
+static int
+calc_option(int argc, char **argv, int *i, const char *opt, const char **value)
+{
+	size_t len = strlen(opt);
+	const char *arg = argv[*i];
+
+	*value = NULL;
+	if (strncmp(arg, opt, len) != 0)
+		return 0;
+	if (arg[len] == '=') {
+		*value = arg + len + 1;
+		return 0;
+	}
+	if (arg[len] != '\0')
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "mssclampd calc: %s needs a value\n", opt);
+		return -1;
+	}
+	*value = argv[++*i];
+	return 0;
+}
+
+static int
+calc_parse(int argc, char **argv, struct calc_args *args)
+{
+	const char *value;
+	char err[256];
+	int i;
+
+	args->mtu = 1500;
+	args->overhead_text = NULL;
+	args->overhead = 0;
+	args->mss = 0;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			calc_usage(stdout);
+			return 1;
+		}
+		if (calc_option(argc, argv, &i, "--mtu", &value) == -1)
+			return -1;
+		if (value != NULL) {
+			if (calc_number("--mtu", value, MTU_MIN, MTU_MAX, &args->mtu) == -1)
+				return -1;
+			continue;
+		}
+		if (calc_option(argc, argv, &i, "--mss", &value) == -1)
+			return -1;
+		if (value != NULL) {
+			if (calc_number("--mss", value, MSS_MIN, MSS_MAX, &args->mss) == -1)
+				return -1;
+			continue;
+		}
+		if (calc_option(argc, argv, &i, "--overhead", &value) == -1)
+			return -1;
+		if (value != NULL) {
+			if (presets_parse_sum(value, &args->overhead, err, sizeof(err)) == -1) {
+				fprintf(stderr, "mssclampd calc: --overhead: %s\n", err);
+				return -1;
+			}
+			if (args->overhead > OVERHEAD_MAX) {
+				fprintf(stderr, "mssclampd calc: --overhead: '%s' is %u bytes, out of "
+				    "range (0 to %u)\n", value, args->overhead, OVERHEAD_MAX);
+				return -1;
+			}
+			args->overhead_text = value;
+			continue;
+		}
+		fprintf(stderr, "mssclampd calc: unknown argument '%s'\n", argv[i]);
+		calc_usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+int
+calc_main(int argc, char **argv)
+{
+	struct calc_args args;
+	struct conf_iface iface;
+	struct link_ceiling c;
+	int r;
+
+	if ((r = calc_parse(argc, argv, &args)) != 0)
+		return r == 1 ? 0 : EXIT_USAGE;
+
+	memset(&iface, 0, sizeof(iface));
+	iface.overhead = args.overhead;
+	iface.mss = args.mss;
+	ceiling_for_link(&iface, args.mtu, &c);
+
+	printf("MTU %u - overhead %u", args.mtu, args.overhead);
+	if (args.overhead_text != NULL)
+		printf(" (%s)", args.overhead_text);
+	printf(" = effective MTU %u\n", c.effective_mtu);
+	printf("IPv4 MSS: %u\n", c.mss.ipv4);
+	printf("IPv6 MSS: %u\n", c.mss.ipv6);
+	printf("  (MTU - 40 for IPv4 and TCP headers, MTU - 60 for IPv6 and TCP");
+	if (args.mss != 0)
+		printf("; capped by --mss %u, IPv6 at %u", args.mss, args.mss - 20);
+	printf(")\n");
+	if (c.floored)
+		printf("note: raised to the floor (IPv4 %u, IPv6 %u): mssclampd never clamps "
+		    "below it and warns about the interface\n", CEILING_MIN_IPV4,
+		    CEILING_MIN_IPV6);
+
+	printf("\nThe same clamp elsewhere (FORWARD covers transit traffic; add OUTPUT for the\n"
+	    "router's own connections):\n");
+	printf("\niptables:\n");
+	printf("  iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN "
+	    "-j TCPMSS --set-mss %u\n", c.mss.ipv4);
+	printf("  ip6tables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN "
+	    "-j TCPMSS --set-mss %u\n", c.mss.ipv6);
+	printf("\nnftables (in a forward chain of an inet table; IPv6 needs its own value):\n");
+	printf("  meta nfproto ipv4 tcp flags syn tcp option maxseg size set %u\n", c.mss.ipv4);
+	printf("  meta nfproto ipv6 tcp flags syn tcp option maxseg size set %u\n", c.mss.ipv6);
+	printf("\nCisco IOS (interface configuration):\n");
+	printf("  ip tcp adjust-mss %u\n", c.mss.ipv4);
+	printf("  ipv6 tcp adjust-mss %u\n", c.mss.ipv6);
+	printf("\nmssclampd.conf:\n");
+	printf("  [interface NAME]\n");
+	printf("  overhead = %s\n", args.overhead_text != NULL ? args.overhead_text : "0");
+	printf("  mtu = %u    # only if the kernel shows another MTU for NAME\n", args.mtu);
+	if (args.mss != 0)
+		printf("  mss = %u\n", args.mss);
+	return 0;
+}
+
+int
+presets_main(int argc, char **argv)
+{
+	const struct preset *p;
+	int name_width = (int)strlen("name");
+
+	if (argc > 1) {
+		if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+			printf("usage: mssclampd presets\n");
+			return 0;
+		}
+		fprintf(stderr, "mssclampd presets: unexpected argument '%s'\n"
+		    "usage: mssclampd presets\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	for (p = presets; p->name != NULL; p++)
+		if ((int)strlen(p->name) > name_width)
+			name_width = (int)strlen(p->name);
+
+	printf("%-*s  %5s  %s\n", name_width, "name", "bytes", "made of");
+	for (p = presets; p->name != NULL; p++)
+		printf("%-*s  %5u  %s\n", name_width, p->name, p->bytes, p->made_of);
+	printf("\nCombine them with '+' (overhead = pppoe + esp + natt), add plain byte counts\n"
+	    "(esp + 8), and count each MPLS label or VLAN tag once.\n");
+	return 0;
+}

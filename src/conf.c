@@ -1,1 +1,736 @@
-/* conf: not written yet */
+/*
+ * The configuration file: INI, read a line at a time so that the same
+ * parser serves conf_load() and the fuzzer. Like OpenBSD's parse.y it
+ * reports every problem as "FILE:LINE: message" and fails at the end, and
+ * like chrony it always says what range a value may take. It never logs:
+ * the caller decides whether a message is fatal (start-up, --check) or a
+ * refused reload.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "presets.h"
+
+#define QUOTE_MAX 40            /* longest value quoted back in a message */
+#define QUOTE_BUF (QUOTE_MAX * 4 + 4)
+#define CONF_MAX_IFACES 1024    /* a bound for a fuzzer's input, far above any router */
+#define USER_MAX 32             /* useradd's limit */
+
+#define QUEUE_MAX 65535
+#define QUEUE_MAXLEN_MIN 1
+#define QUEUE_MAXLEN_MAX 1048576
+#define STATS_INTERVAL_MIN 1
+#define STATS_INTERVAL_MAX 86400
+#define OVERHEAD_MAX 1000
+#define MTU_MIN 68              /* RFC 791: every IPv4 module must forward 68 */
+#define MTU_MAX 65535
+#define MSS_MIN 536             /* RFC 9293 3.7.1 */
+#define MSS_MAX 65495           /* 65535 - 40 */
+
+enum section {
+	SECTION_NONE,     /* before the first header */
+	SECTION_GLOBAL,
+	SECTION_IFACE,
+	SECTION_SKIP,     /* an unknown section: its keys mean nothing to us */
+};
+
+enum key_id {
+	KEY_QUEUE, KEY_QUEUE_MAXLEN, KEY_FIREWALL, KEY_MODE, KEY_STATS_LOG,
+	KEY_STATS_JSON, KEY_PROMETHEUS, KEY_STATS_INTERVAL, KEY_USER,
+	KEY_OVERHEAD, KEY_MTU, KEY_MSS,
+	KEY_COUNT
+};
+
+struct conf_parser {
+	struct conf *conf;
+	conf_report_fn *report;
+	void *arg;
+	unsigned line;
+	unsigned errors;
+	bool out_of_memory;
+	enum section section;
+	char section_name[QUOTE_BUF + 16];   /* "[global]", "[interface eth0]" */
+	unsigned global_line;                /* line of the first [global]; 0 if none */
+	unsigned key_line[KEY_COUNT];        /* where each key of this section was set */
+	size_t ifaces_cap;
+	/* A duplicate or badly named section is parsed here so its errors still show. */
+	struct conf scratch_conf;
+	struct conf_iface scratch_iface;
+	struct conf *global;                 /* conf or &scratch_conf */
+	struct conf_iface *iface;            /* in conf->ifaces or &scratch_iface */
+};
+
+typedef void set_fn(struct conf_parser *, const char *key, const char *value);
+
+struct key {
+	const char *name;
+	enum key_id id;
+	bool may_be_empty;
+	set_fn *set;
+};
+
+static void report(struct conf_parser *, const char *, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+report(struct conf_parser *parser, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	parser->errors++;
+	parser->report(parser->arg, parser->conf->path, parser->line, msg);
+}
+
+/* At most QUOTE_MAX bytes of s, with control and non-ASCII bytes as \xNN. */
+static const char *
+quote(char *dst, const char *s)
+{
+	size_t i, o = 0;
+
+	for (i = 0; s[i] != '\0' && i < QUOTE_MAX; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f && c != '\\') {
+			dst[o++] = (char)c;
+		} else {
+			snprintf(dst + o, 5, "\\x%02x", c);
+			o += 4;
+		}
+	}
+	if (s[i] != '\0') {
+		memcpy(dst + o, "...", 3);
+		o += 3;
+	}
+	dst[o] = '\0';
+	return dst;
+}
+
+static bool
+is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static char *
+trim(char *s)
+{
+	size_t len;
+
+	while (is_blank(*s))
+		s++;
+	len = strlen(s);
+	while (len > 0 && is_blank(s[len - 1]))
+		s[--len] = '\0';
+	return s;
+}
+
+/* Decimal digits only, saturating so that a long run of digits cannot overflow. */
+static int
+parse_decimal(const char *s, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (*s == '\0')
+		return -1;
+	for (; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		if (v <= 0xffffffffUL)
+			v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_uint(struct conf_parser *parser, const char *key, const char *value,
+	   unsigned min, unsigned max, const char *unit, unsigned *out)
+{
+	char q[QUOTE_BUF];
+	unsigned long v;
+
+	if (parse_decimal(value, &v) == -1) {
+		report(parser, "%s: '%s' is not a number (%u to %u%s)", key,
+		    quote(q, value), min, max, unit);
+		return -1;
+	}
+	if (v < min || v > max) {
+		report(parser, "%s: %s is out of range (%u to %u%s)", key,
+		    quote(q, value), min, max, unit);
+		return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+static void
+set_queue(struct conf_parser *parser, const char *key, const char *value)
+{
+	char q[QUOTE_BUF], first[QUOTE_BUF], *dash;
+	unsigned long lo, hi;
+	size_t len;
+
+	dash = strchr(value, '-');
+	if (dash == NULL) {
+		if (parse_decimal(value, &lo) == -1)
+			goto bad;
+		hi = lo;
+	} else {
+		len = (size_t)(dash - value);
+		if (len == 0 || len >= sizeof(first))
+			goto bad;
+		memcpy(first, value, len);
+		first[len] = '\0';
+		if (parse_decimal(trim(first), &lo) == -1 ||
+		    parse_decimal(trim(dash + 1), &hi) == -1)
+			goto bad;
+	}
+	if (lo > QUEUE_MAX || hi > QUEUE_MAX) {
+		report(parser, "%s: %s is out of range (0 to %u)", key, quote(q, value),
+		    QUEUE_MAX);
+		return;
+	}
+	if (hi < lo) {
+		report(parser, "%s: '%s' is not a range (N or N-M with N <= M, 0 to %u)",
+		    key, quote(q, value), QUEUE_MAX);
+		return;
+	}
+	if (hi - lo + 1 > CONF_MAX_QUEUES) {
+		report(parser, "%s: '%s' is %lu queues (at most %u)", key, quote(q, value),
+		    hi - lo + 1, CONF_MAX_QUEUES);
+		return;
+	}
+	parser->global->queue_first = (unsigned)lo;
+	parser->global->queue_count = (unsigned)(hi - lo + 1);
+	return;
+bad:
+	report(parser, "%s: '%s' is not a queue number or range (N or N-M, 0 to %u)", key,
+	    quote(q, value), QUEUE_MAX);
+}
+
+static void
+set_queue_maxlen(struct conf_parser *parser, const char *key, const char *value)
+{
+	parse_uint(parser, key, value, QUEUE_MAXLEN_MIN, QUEUE_MAXLEN_MAX, "",
+	    &parser->global->queue_maxlen);
+}
+
+static void
+set_stats_interval(struct conf_parser *parser, const char *key, const char *value)
+{
+	parse_uint(parser, key, value, STATS_INTERVAL_MIN, STATS_INTERVAL_MAX, " seconds",
+	    &parser->global->stats_interval);
+}
+
+static void
+set_firewall(struct conf_parser *parser, const char *key, const char *value)
+{
+	char q[QUOTE_BUF];
+
+	if (strcmp(value, "iptables") == 0)
+		parser->global->firewall = CONF_FIREWALL_IPTABLES;
+	else if (strcmp(value, "nftables") == 0)
+		parser->global->firewall = CONF_FIREWALL_NFTABLES;
+	else if (strcmp(value, "none") == 0)
+		parser->global->firewall = CONF_FIREWALL_NONE;
+	else
+		report(parser, "%s: '%s' is not one of iptables, nftables, none", key,
+		    quote(q, value));
+}
+
+static void
+set_mode(struct conf_parser *parser, const char *key, const char *value)
+{
+	char q[QUOTE_BUF];
+
+	if (strcmp(value, "clamp") == 0)
+		parser->global->mode = CONF_MODE_CLAMP;
+	else if (strcmp(value, "observe") == 0)
+		parser->global->mode = CONF_MODE_OBSERVE;
+	else
+		report(parser, "%s: '%s' is not one of clamp, observe", key, quote(q, value));
+}
+
+/*
+ * The daemon runs from / under systemd and may chdir; a relative path
+ * would name a different file after a restart from elsewhere.
+ */
+static void
+set_path(struct conf_parser *parser, const char *key, const char *value,
+	 bool stderr_allowed, char *dst)
+{
+	char q[QUOTE_BUF];
+	const char *allowed = stderr_allowed ?
+	    "an absolute path, \"-\" for stderr, or \"none\"" :
+	    "an absolute path or \"none\"";
+
+	if (*value == '\0' || strcmp(value, "none") == 0) {
+		dst[0] = '\0';
+	} else if (stderr_allowed && strcmp(value, "-") == 0) {
+		strcpy(dst, "-");
+	} else if (value[0] != '/') {
+		report(parser, "%s: '%s' is not an absolute path (%s)", key, quote(q, value),
+		    allowed);
+	} else if (strlen(value) >= PATH_MAX) {
+		report(parser, "%s: '%s' is %zu bytes long (at most %d)", key, quote(q, value),
+		    strlen(value), PATH_MAX - 1);
+	} else {
+		strcpy(dst, value);
+	}
+}
+
+static void
+set_stats_log(struct conf_parser *parser, const char *key, const char *value)
+{
+	set_path(parser, key, value, true, parser->global->stats_log);
+}
+
+static void
+set_stats_json(struct conf_parser *parser, const char *key, const char *value)
+{
+	set_path(parser, key, value, false, parser->global->stats_json);
+}
+
+static void
+set_prometheus(struct conf_parser *parser, const char *key, const char *value)
+{
+	set_path(parser, key, value, false, parser->global->prometheus_textfile);
+}
+
+/* The portable user name set (POSIX 3.437) that useradd accepts by default. */
+static void
+set_user(struct conf_parser *parser, const char *key, const char *value)
+{
+	char q[QUOTE_BUF];
+	size_t i, len = strlen(value);
+
+	for (i = 0; i < len; i++) {
+		char c = value[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '.' || (c == '-' && i > 0)))
+			break;
+	}
+	if (i < len || len > USER_MAX) {
+		report(parser, "%s: '%s' is not a user name (1 to %d of A-Z a-z 0-9 . _ -, "
+		    "not starting with '-')", key, quote(q, value), USER_MAX);
+		return;
+	}
+	memcpy(parser->global->user, value, len + 1);
+}
+
+static void
+set_overhead(struct conf_parser *parser, const char *key, const char *value)
+{
+	char q[QUOTE_BUF], err[256];
+	unsigned bytes;
+
+	if (presets_parse_sum(value, &bytes, err, sizeof(err)) == -1) {
+		report(parser, "%s: %s", key, err);
+		return;
+	}
+	if (bytes > OVERHEAD_MAX) {
+		report(parser, "%s: '%s' is %u bytes, out of range (0 to %u)", key,
+		    quote(q, value), bytes, OVERHEAD_MAX);
+		return;
+	}
+	parser->iface->overhead = bytes;
+}
+
+static void
+set_mtu(struct conf_parser *parser, const char *key, const char *value)
+{
+	parse_uint(parser, key, value, MTU_MIN, MTU_MAX, "", &parser->iface->mtu);
+}
+
+static void
+set_mss(struct conf_parser *parser, const char *key, const char *value)
+{
+	parse_uint(parser, key, value, MSS_MIN, MSS_MAX, "", &parser->iface->mss);
+}
+
+static const struct key global_keys[] = {
+	{ "queue", KEY_QUEUE, false, set_queue },
+	{ "queue_maxlen", KEY_QUEUE_MAXLEN, false, set_queue_maxlen },
+	{ "firewall", KEY_FIREWALL, false, set_firewall },
+	{ "mode", KEY_MODE, false, set_mode },
+	{ "stats_log", KEY_STATS_LOG, true, set_stats_log },
+	{ "stats_json", KEY_STATS_JSON, true, set_stats_json },
+	{ "prometheus_textfile", KEY_PROMETHEUS, true, set_prometheus },
+	{ "stats_interval", KEY_STATS_INTERVAL, false, set_stats_interval },
+	{ "user", KEY_USER, true, set_user },
+	{ NULL, KEY_COUNT, false, NULL }
+};
+
+static const struct key iface_keys[] = {
+	{ "overhead", KEY_OVERHEAD, false, set_overhead },
+	{ "mtu", KEY_MTU, false, set_mtu },
+	{ "mss", KEY_MSS, false, set_mss },
+	{ NULL, KEY_COUNT, false, NULL }
+};
+
+static const char *
+key_names(const struct key *keys)
+{
+	return keys == global_keys ?
+	    "queue, queue_maxlen, firewall, mode, stats_log, stats_json, "
+	    "prometheus_textfile, stats_interval, user" :
+	    "overhead, mtu, mss";
+}
+
+void
+conf_defaults(struct conf *conf)
+{
+	memset(conf, 0, sizeof(*conf));
+	conf->queue_first = 0;
+	conf->queue_count = 1;
+	conf->queue_maxlen = 4096;
+	conf->firewall = CONF_FIREWALL_IPTABLES;
+	conf->mode = CONF_MODE_CLAMP;
+	strcpy(conf->stats_log, "-");
+	conf->stats_interval = 10;
+}
+
+void
+conf_free(struct conf *conf)
+{
+	free(conf->ifaces);
+	conf->ifaces = NULL;
+	conf->n_ifaces = 0;
+}
+
+const char *
+conf_firewall_name(enum conf_firewall firewall)
+{
+	switch (firewall) {
+	case CONF_FIREWALL_IPTABLES:
+		return "iptables";
+	case CONF_FIREWALL_NFTABLES:
+		return "nftables";
+	case CONF_FIREWALL_NONE:
+		return "none";
+	}
+	return "unknown";
+}
+
+const struct conf_iface *
+conf_iface_find(const struct conf *conf, const char *ifname)
+{
+	size_t i;
+
+	for (i = 0; i < conf->n_ifaces; i++)
+		if (!conf->ifaces[i].is_glob && strcmp(conf->ifaces[i].pattern, ifname) == 0)
+			return &conf->ifaces[i];
+	for (i = 0; i < conf->n_ifaces; i++)
+		if (conf->ifaces[i].is_glob && fnmatch(conf->ifaces[i].pattern, ifname, 0) == 0)
+			return &conf->ifaces[i];
+	return NULL;
+}
+
+/* Linux dev_valid_name(): 1 to 15 bytes, not "." or "..", no '/', ':' or whitespace. */
+static bool
+valid_ifname(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (len == 0 || len >= CONF_IFNAMSIZ || strcmp(name, ".") == 0 ||
+	    strcmp(name, "..") == 0)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c == '/' || c == ':' || c <= 0x20 || c == 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static void
+begin_section(struct conf_parser *parser)
+{
+	memset(parser->key_line, 0, sizeof(parser->key_line));
+}
+
+static void
+section_global(struct conf_parser *parser)
+{
+	begin_section(parser);
+	parser->section = SECTION_GLOBAL;
+	snprintf(parser->section_name, sizeof(parser->section_name), "[global]");
+	if (parser->global_line != 0) {
+		report(parser, "duplicate section [global] (first on line %u)",
+		    parser->global_line);
+		conf_defaults(&parser->scratch_conf);
+		parser->global = &parser->scratch_conf;
+		return;
+	}
+	parser->global_line = parser->line;
+	parser->global = parser->conf;
+}
+
+static void
+section_iface(struct conf_parser *parser, const char *name)
+{
+	struct conf *conf = parser->conf;
+	struct conf_iface *iface, *grown;
+	char q[QUOTE_BUF];
+	size_t i, cap;
+
+	begin_section(parser);
+	parser->section = SECTION_IFACE;
+	snprintf(parser->section_name, sizeof(parser->section_name), "[interface %s]",
+	    quote(q, name));
+	memset(&parser->scratch_iface, 0, sizeof(parser->scratch_iface));
+	parser->iface = &parser->scratch_iface;
+
+	if (*name == '\0') {
+		report(parser, "[interface] needs a name: [interface NAME]");
+		return;
+	}
+	if (!valid_ifname(name)) {
+		report(parser, "invalid interface name '%s' (1 to %d characters, no '/', ':' "
+		    "or whitespace; a glob such as ppp* is allowed)", q, CONF_IFNAMSIZ - 1);
+		return;
+	}
+	for (i = 0; i < conf->n_ifaces; i++) {
+		if (strcmp(conf->ifaces[i].pattern, name) == 0) {
+			report(parser, "duplicate section [interface %s] (first on line %u)", q,
+			    conf->ifaces[i].line);
+			return;
+		}
+	}
+	if (conf->n_ifaces == CONF_MAX_IFACES) {
+		report(parser, "too many [interface] sections (at most %d)", CONF_MAX_IFACES);
+		return;
+	}
+	if (conf->n_ifaces == parser->ifaces_cap) {
+		cap = parser->ifaces_cap == 0 ? 8 : parser->ifaces_cap * 2;
+		grown = realloc(conf->ifaces, cap * sizeof(*grown));
+		if (grown == NULL) {
+			parser->out_of_memory = true;
+			report(parser, "out of memory");
+			return;
+		}
+		conf->ifaces = grown;
+		parser->ifaces_cap = cap;
+	}
+	iface = &conf->ifaces[conf->n_ifaces++];
+	memset(iface, 0, sizeof(*iface));
+	strcpy(iface->pattern, name);
+	iface->line = parser->line;
+	iface->is_glob = strpbrk(name, "*?[") != NULL;
+	parser->iface = iface;
+}
+
+static void
+parse_header(struct conf_parser *parser, char *line)
+{
+	char q[QUOTE_BUF], *close, *inside, *word_end, *name;
+	size_t word_len;
+
+	/* The last ']': a glob's bracket expression may hold one, as in eth[0-3]. */
+	close = strrchr(line, ']');
+	if (close == NULL) {
+		report(parser, "unterminated section header '%s' (expected ']')",
+		    quote(q, line));
+		parser->section = SECTION_SKIP;
+		return;
+	}
+	if (*trim(close + 1) != '\0') {
+		report(parser, "unexpected text '%s' after section header",
+		    quote(q, trim(close + 1)));
+		parser->section = SECTION_SKIP;
+		return;
+	}
+	*close = '\0';
+	inside = trim(line + 1);
+	word_end = inside + strcspn(inside, " \t");
+	name = trim(word_end);
+
+	word_len = (size_t)(word_end - inside);
+	if (word_len == 6 && memcmp(inside, "global", 6) == 0 && *name == '\0') {
+		section_global(parser);
+	} else if (word_len == 9 && memcmp(inside, "interface", 9) == 0) {
+		section_iface(parser, name);
+	} else {
+		report(parser, "unknown section [%s] (expected [global] or [interface NAME])",
+		    quote(q, inside));
+		parser->section = SECTION_SKIP;
+	}
+}
+
+static void
+parse_assignment(struct conf_parser *parser, char *line)
+{
+	char q[QUOTE_BUF], *eq, *key, *value;
+	const struct key *keys, *k;
+
+	eq = strchr(line, '=');
+	if (eq == NULL) {
+		report(parser, "expected 'key = value', got '%s'", quote(q, line));
+		return;
+	}
+	*eq = '\0';
+	key = trim(line);
+	value = trim(eq + 1);
+	if (*key == '\0') {
+		report(parser, "missing key name before '='");
+		return;
+	}
+	/* A quoted "" is the same empty string, however it is written. */
+	if (strcmp(value, "\"\"") == 0)
+		value[0] = '\0';
+
+	switch (parser->section) {
+	case SECTION_NONE:
+		report(parser, "key '%s' outside a section (put it under [global] or "
+		    "[interface NAME])", quote(q, key));
+		return;
+	case SECTION_SKIP:
+		return;
+	case SECTION_GLOBAL:
+		keys = global_keys;
+		break;
+	case SECTION_IFACE:
+	default:
+		keys = iface_keys;
+		break;
+	}
+	for (k = keys; k->name != NULL; k++)
+		if (strcmp(k->name, key) == 0)
+			break;
+	if (k->name == NULL) {
+		report(parser, "unknown key '%s' in %s (expected %s)", quote(q, key),
+		    parser->section_name, key_names(keys));
+		return;
+	}
+	if (parser->key_line[k->id] != 0) {
+		report(parser, "duplicate key '%s' in %s (first set on line %u)", k->name,
+		    parser->section_name, parser->key_line[k->id]);
+		return;
+	}
+	parser->key_line[k->id] = parser->line;
+	if (*value == '\0' && !k->may_be_empty) {
+		report(parser, "%s: empty value (write '%s = VALUE' or leave the key out)",
+		    k->name, k->name);
+		return;
+	}
+	k->set(parser, k->name, value);
+}
+
+struct conf_parser *
+conf_parser_new(struct conf *conf, const char *path, conf_report_fn *report_fn, void *arg)
+{
+	struct conf_parser *parser;
+
+	conf_defaults(conf);
+	if ((parser = calloc(1, sizeof(*parser))) == NULL)
+		return NULL;
+	parser->conf = conf;
+	parser->report = report_fn;
+	parser->arg = arg;
+	parser->section = SECTION_NONE;
+	parser->global = conf;
+	parser->iface = &parser->scratch_iface;
+	/* Messages name the file as given; a longer path is cut, not refused. */
+	snprintf(conf->path, sizeof(conf->path), "%s", path);
+	return parser;
+}
+
+void
+conf_parser_line(struct conf_parser *parser, const char *text, size_t len)
+{
+	char *copy = NULL, *line, *p;
+
+	parser->line++;
+	if (parser->out_of_memory)
+		return;
+	if (len > 0 && text[len - 1] == '\n')
+		len--;
+	if (len > 0 && text[len - 1] == '\r')
+		len--; /* CRLF from a Windows editor */
+	if (memchr(text, '\0', len) != NULL) {
+		report(parser, "line contains a NUL byte");
+		return;
+	}
+	if ((copy = malloc(len + 1)) == NULL) {
+		parser->out_of_memory = true;
+		report(parser, "out of memory");
+		return;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+
+	line = trim(copy);
+	if (*line == '\0' || *line == '#' || *line == ';')
+		goto cleanup;
+	/* A comment may follow a value after whitespace: "mtu = 1500  # why". */
+	for (p = line + 1; *p != '\0'; p++) {
+		if ((*p == '#' || *p == ';') && is_blank(p[-1])) {
+			*p = '\0';
+			break;
+		}
+	}
+	line = trim(line);
+
+	if (*line == '[')
+		parse_header(parser, line);
+	else
+		parse_assignment(parser, line);
+cleanup:
+	free(copy);
+}
+
+int
+conf_parser_finish(struct conf_parser *parser)
+{
+	int ret = parser->errors == 0 ? 0 : -1;
+
+	if (ret == -1)
+		conf_free(parser->conf);
+	free(parser);
+	return ret;
+}
+
+int
+conf_load(struct conf *conf, const char *path, conf_report_fn *report_fn, void *arg)
+{
+	struct conf_parser *parser;
+	char *buf = NULL, msg[PATH_MAX + 64];
+	size_t bufsize = 0;
+	ssize_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		conf_defaults(conf);
+		snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
+		report_fn(arg, path, 0, msg);
+		return -1;
+	}
+	if ((parser = conf_parser_new(conf, path, report_fn, arg)) == NULL) {
+		fclose(f);
+		report_fn(arg, path, 0, "out of memory");
+		return -1;
+	}
+	/* getline() grows the buffer: a line of any length is read whole. */
+	errno = 0;
+	while ((n = getline(&buf, &bufsize, f)) != -1)
+		conf_parser_line(parser, buf, (size_t)n);
+	/* getline() also stops on ENOMEM: a file read in part must not pass. */
+	if (!feof(f)) {
+		snprintf(msg, sizeof(msg), "read error: %s", strerror(errno));
+		report(parser, "%s", msg);
+	}
+	free(buf);
+	fclose(f);
+	return conf_parser_finish(parser);
+}

@@ -1,0 +1,312 @@
+/*
+ * Unit test for calc.c: `mssclampd calc` and `mssclampd presets`, run with
+ * stdout and stderr redirected to temporary files and compared exactly.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "calc.h"
+#include "presets.h"
+
+static unsigned passed, failed;
+
+static void check(int, const char *, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf(ok ? "ok   " : "FAIL ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+struct output {
+	int status;
+	char out[16384];
+	char err[4096];
+};
+
+static void
+slurp(int fd, char *buf, size_t size)
+{
+	ssize_t n;
+	size_t have = 0;
+
+	lseek(fd, 0, SEEK_SET);
+	while (have < size - 1 && (n = read(fd, buf + have, size - 1 - have)) > 0)
+		have += (size_t)n;
+	buf[have] = '\0';
+}
+
+/* Runs main_fn with argv (NULL-terminated), capturing what it writes. */
+static void
+run(int (*main_fn)(int, char **), struct output *o, const char *arg0, ...)
+{
+	char *argv[16];
+	char out_path[] = "/tmp/test_calc_out.XXXXXX";
+	char err_path[] = "/tmp/test_calc_err.XXXXXX";
+	int argc = 0, out_fd, err_fd, saved_out, saved_err;
+	va_list ap;
+	const char *a;
+
+	argv[argc++] = (char *)(uintptr_t)arg0;
+	va_start(ap, arg0);
+	while ((a = va_arg(ap, const char *)) != NULL && argc < 15)
+		argv[argc++] = (char *)(uintptr_t)a;
+	va_end(ap);
+	argv[argc] = NULL;
+
+	out_fd = mkstemp(out_path);
+	err_fd = mkstemp(err_path);
+	if (out_fd == -1 || err_fd == -1) {
+		perror("mkstemp");
+		exit(1);
+	}
+	unlink(out_path);
+	unlink(err_path);
+	fflush(stdout);
+	fflush(stderr);
+	saved_out = dup(1);
+	saved_err = dup(2);
+	dup2(out_fd, 1);
+	dup2(err_fd, 2);
+	o->status = main_fn(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out);
+	close(saved_err);
+	slurp(out_fd, o->out, sizeof(o->out));
+	slurp(err_fd, o->err, sizeof(o->err));
+	close(out_fd);
+	close(err_fd);
+}
+
+/* Every preset on MTU 1500: effective MTU, IPv4 MSS, IPv6 MSS, by hand. */
+static const struct {
+	const char *name;
+	unsigned eff, ipv4, ipv6;
+} on_1500[] = {
+	{ "pppoe", 1492, 1452, 1432 },
+	{ "gre", 1476, 1436, 1416 },
+	{ "ip6gre", 1456, 1416, 1396 },
+	{ "ipip", 1480, 1440, 1420 },
+	{ "sit", 1480, 1440, 1420 },
+	{ "6in4", 1480, 1440, 1420 },
+	{ "ip6tnl", 1460, 1420, 1400 },
+	{ "4in6", 1460, 1420, 1400 },
+	{ "dslite", 1460, 1420, 1400 },
+	{ "esp", 1427, 1387, 1367 },
+	{ "esp-gcm", 1443, 1403, 1383 },
+	{ "esp6", 1407, 1367, 1347 },
+	{ "esp-gcm6", 1423, 1383, 1363 },
+	{ "natt", 1492, 1452, 1432 },
+	{ "vxlan", 1450, 1410, 1390 },
+	{ "vxlan6", 1430, 1390, 1370 },
+	{ "wireguard", 1440, 1400, 1380 },
+	{ "wireguard6", 1420, 1380, 1360 },
+	{ "nvgre", 1458, 1418, 1398 },
+	{ "otv", 1458, 1418, 1398 },
+	{ "stt", 1446, 1406, 1386 },
+	{ "lisp", 1464, 1424, 1404 },
+	{ "lisp6", 1444, 1404, 1384 },
+	{ "mpls", 1496, 1456, 1436 },
+	{ "vlan", 1496, 1456, 1436 },
+	{ "qinq", 1492, 1452, 1432 },
+};
+#define N_ON_1500 (sizeof(on_1500) / sizeof(on_1500[0]))
+
+static const char pppoe_esp_output[] =
+	"MTU 1500 - overhead 81 (pppoe+esp) = effective MTU 1419\n"
+	"IPv4 MSS: 1379\n"
+	"IPv6 MSS: 1359\n"
+	"  (MTU - 40 for IPv4 and TCP headers, MTU - 60 for IPv6 and TCP)\n"
+	"\n"
+	"The same clamp elsewhere (FORWARD covers transit traffic; add OUTPUT for the\n"
+	"router's own connections):\n"
+	"\n"
+	"iptables:\n"
+	"  iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1379\n"
+	"  ip6tables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1359\n"
+	"\n"
+	"nftables (in a forward chain of an inet table; IPv6 needs its own value):\n"
+	"  meta nfproto ipv4 tcp flags syn tcp option maxseg size set 1379\n"
+	"  meta nfproto ipv6 tcp flags syn tcp option maxseg size set 1359\n"
+	"\n"
+	"Cisco IOS (interface configuration):\n"
+	"  ip tcp adjust-mss 1379\n"
+	"  ipv6 tcp adjust-mss 1359\n"
+	"\n"
+	"mssclampd.conf:\n"
+	"  [interface NAME]\n"
+	"  overhead = pppoe+esp\n"
+	"  mtu = 1500    # only if the kernel shows another MTU for NAME\n";
+
+static void
+check_contains(const struct output *o, const char *what, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+check_contains(const struct output *o, const char *what, const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	check(strstr(o->out, line) != NULL, "%s: output has \"%.*s\"", what,
+	    (int)strcspn(line, "\n"), line);
+}
+
+static void
+check_usage_error(const char *want_err, const char *a1, const char *a2)
+{
+	static struct output o;
+
+	run(calc_main, &o, "calc", a1, a2, (const char *)NULL);
+	check(o.status == 2 && o.out[0] == '\0' && strncmp(o.err, want_err, strlen(want_err)) == 0,
+	    "calc %s %s: exit 2 (got %d), stderr starts \"%.*s\" (got \"%.*s\")", a1,
+	    a2 != NULL ? a2 : "", o.status, (int)strcspn(want_err, "\n"), want_err,
+	    (int)strcspn(o.err, "\n"), o.err);
+}
+
+int
+main(void)
+{
+	static struct output o;
+	char what[64], *line, *save, *name_end;
+	size_t k, rows, bytes_col, want_col;
+	const struct preset *p;
+	int aligned;
+
+	for (k = 0; k < N_ON_1500; k++) {
+		run(calc_main, &o, "calc", "--mtu", "1500", "--overhead", on_1500[k].name,
+		    (const char *)NULL);
+		snprintf(what, sizeof(what), "calc 1500 %s", on_1500[k].name);
+		check(o.status == 0 && o.err[0] == '\0', "%s: exit 0, nothing on stderr", what);
+		check_contains(&o, what, "= effective MTU %u\n", on_1500[k].eff);
+		check_contains(&o, what, "\nIPv4 MSS: %u\n", on_1500[k].ipv4);
+		check_contains(&o, what, "\nIPv6 MSS: %u\n", on_1500[k].ipv6);
+		check_contains(&o, what, "  iptables -t mangle -A FORWARD -p tcp --tcp-flags "
+		    "SYN,RST SYN -j TCPMSS --set-mss %u\n", on_1500[k].ipv4);
+		check_contains(&o, what, "  ip6tables -t mangle -A FORWARD -p tcp --tcp-flags "
+		    "SYN,RST SYN -j TCPMSS --set-mss %u\n", on_1500[k].ipv6);
+		check_contains(&o, what, "  meta nfproto ipv4 tcp flags syn tcp option maxseg "
+		    "size set %u\n", on_1500[k].ipv4);
+		check_contains(&o, what, "  meta nfproto ipv6 tcp flags syn tcp option maxseg "
+		    "size set %u\n", on_1500[k].ipv6);
+		check_contains(&o, what, "  ip tcp adjust-mss %u\n", on_1500[k].ipv4);
+		check_contains(&o, what, "  ipv6 tcp adjust-mss %u\n", on_1500[k].ipv6);
+		check_contains(&o, what, "  overhead = %s\n", on_1500[k].name);
+	}
+
+	run(calc_main, &o, "calc", "--mtu", "1500", "--overhead", "pppoe+esp", (const char *)NULL);
+	check(o.status == 0 && strcmp(o.out, pppoe_esp_output) == 0,
+	    "calc --mtu 1500 --overhead pppoe+esp: the whole output, exactly");
+	if (strcmp(o.out, pppoe_esp_output) != 0)
+		printf("---- got:\n%s----\n", o.out);
+	run(calc_main, &o, "calc", "--mtu=1500", "--overhead=pppoe+esp", (const char *)NULL);
+	check(o.status == 0 && strcmp(o.out, pppoe_esp_output) == 0,
+	    "calc --mtu=1500 --overhead=pppoe+esp: the same output");
+	run(calc_main, &o, "calc", "--overhead", "pppoe+esp", (const char *)NULL);
+	check(o.status == 0 && strcmp(o.out, pppoe_esp_output) == 0,
+	    "calc --overhead pppoe+esp: --mtu defaults to 1500");
+
+	run(calc_main, &o, "calc", "--mtu", "1492", (const char *)NULL);
+	check_contains(&o, "calc 1492", "MTU 1492 - overhead 0 = effective MTU 1492\n");
+	check_contains(&o, "calc 1492", "IPv4 MSS: 1452\nIPv6 MSS: 1432\n");
+	check_contains(&o, "calc 1492", "  overhead = 0\n");
+
+	run(calc_main, &o, "calc", "--mtu=1500", "--overhead", "esp + natt", "--mss=1300",
+	    (const char *)NULL);
+	check(o.status == 0, "calc --mss=1300: exit 0 (got %d)", o.status);
+	check_contains(&o, "calc mss 1300", "= effective MTU 1419\n");
+	check_contains(&o, "calc mss 1300", "IPv4 MSS: 1300\nIPv6 MSS: 1280\n");
+	check_contains(&o, "calc mss 1300", "; capped by --mss 1300, IPv6 at 1280)\n");
+	check_contains(&o, "calc mss 1300", "  overhead = esp + natt\n");
+	check_contains(&o, "calc mss 1300", "  mss = 1300\n");
+	check_contains(&o, "calc mss 1300", "--set-mss 1300\n");
+	check(strstr(o.out, "note: raised") == NULL, "calc mss 1300: no floor note");
+
+	run(calc_main, &o, "calc", "--mtu", "1300", "--overhead", "esp", (const char *)NULL);
+	check_contains(&o, "calc 1300 esp", "= effective MTU 1227\n");
+	check_contains(&o, "calc 1300 esp", "IPv4 MSS: 1187\nIPv6 MSS: 1220\n");
+	check_contains(&o, "calc 1300 esp", "note: raised to the floor (IPv4 536, IPv6 1220)");
+
+	run(calc_main, &o, "calc", "--help", (const char *)NULL);
+	check(o.status == 0 && strncmp(o.out, "usage: mssclampd calc", 21) == 0,
+	    "calc --help: usage on stdout, exit 0");
+
+	check_usage_error("mssclampd calc: --mtu: 'abc' is not a number (68 to 65535)\n",
+	    "--mtu", "abc");
+	check_usage_error("mssclampd calc: --mtu: 67 is out of range (68 to 65535)\n",
+	    "--mtu", "67");
+	check_usage_error("mssclampd calc: --mtu: 65536 is out of range (68 to 65535)\n",
+	    "--mtu=65536", NULL);
+	check_usage_error("mssclampd calc: --mtu: '' is not a number (68 to 65535)\n",
+	    "--mtu=", NULL);
+	check_usage_error("mssclampd calc: --mtu: '-1' is not a number (68 to 65535)\n",
+	    "--mtu", "-1");
+	check_usage_error("mssclampd calc: --mtu needs a value\n", "--mtu", NULL);
+	check_usage_error("mssclampd calc: --mss: 535 is out of range (536 to 65495)\n",
+	    "--mss", "535");
+	check_usage_error("mssclampd calc: --mss: 65496 is out of range (536 to 65495)\n",
+	    "--mss", "65496");
+	check_usage_error("mssclampd calc: --overhead: unknown overhead 'espp' "
+	    "(see `mssclampd presets`)\n", "--overhead", "espp");
+	check_usage_error("mssclampd calc: --overhead: '1001' is 1001 bytes, out of range "
+	    "(0 to 1000)\n", "--overhead", "1001");
+	check_usage_error("mssclampd calc: --overhead: missing term after '+' in 'esp+'\n",
+	    "--overhead=esp+", NULL);
+	check_usage_error("mssclampd calc: unknown argument '--bogus'\n", "--bogus", NULL);
+	check_usage_error("mssclampd calc: unknown argument '--mtux'\n", "--mtux", "1500");
+	check_usage_error("mssclampd calc: unknown argument '1500'\n", "1500", NULL);
+
+	/* presets: one aligned row per preset, after a header. */
+	run(presets_main, &o, "presets", (const char *)NULL);
+	check(o.status == 0 && o.err[0] == '\0', "presets: exit 0, nothing on stderr");
+	check(strncmp(o.out, "name        bytes  made of\n", 26) == 0,
+	    "presets: header \"name        bytes  made of\"");
+	rows = 0;
+	aligned = 1;
+	want_col = strlen("name        bytes");
+	line = strtok_r(o.out, "\n", &save); /* the header */
+	for (p = presets; p->name != NULL; p++) {
+		line = strtok_r(NULL, "\n", &save);
+		if (line == NULL)
+			break;
+		name_end = line + strlen(p->name);
+		bytes_col = strspn(name_end, " ") + strlen(p->name);
+		while (line[bytes_col] >= '0' && line[bytes_col] <= '9')
+			bytes_col++;
+		if (strncmp(line, p->name, strlen(p->name)) != 0 || bytes_col != want_col ||
+		    (unsigned)atoi(line + want_col - 5) != p->bytes ||
+		    strcmp(line + want_col + 2, p->made_of) != 0) {
+			aligned = 0;
+			printf("     bad row: \"%s\"\n", line);
+		}
+		rows++;
+	}
+	check(aligned && p->name == NULL, "presets: %zu rows, name, bytes ending in column %zu, "
+	    "made_of", rows, want_col);
+	run(presets_main, &o, "presets", "extra", (const char *)NULL);
+	check(o.status == 2 && strcmp(o.err, "mssclampd presets: unexpected argument 'extra'\n"
+	    "usage: mssclampd presets\n") == 0, "presets extra: exit 2 with a message");
+
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}

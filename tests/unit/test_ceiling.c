@@ -1,0 +1,184 @@
+/* Unit test for ceiling.c: MTU, overhead and caps to per-family MSS ceilings. */
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ceiling.h"
+#include "presets.h"
+
+static unsigned passed, failed;
+
+static void
+check_ceiling(const char *what, const struct conf_iface *iface, unsigned kernel_mtu,
+	      unsigned eff, unsigned ipv4, unsigned ipv6, bool floored)
+{
+	struct link_ceiling c;
+
+	memset(&c, 0xa5, sizeof(c));
+	ceiling_for_link(iface, kernel_mtu, &c);
+	if (c.effective_mtu == eff && c.mss.ipv4 == ipv4 && c.mss.ipv6 == ipv6 &&
+	    c.floored == floored) {
+		passed++;
+		printf("ok   %s: mtu %u ipv4 %u ipv6 %u%s\n", what, eff, ipv4, ipv6,
+		    floored ? " floored" : "");
+	} else {
+		failed++;
+		printf("FAIL %s: want mtu %u ipv4 %u ipv6 %u floored %d, got %u %u %u %d\n",
+		    what, eff, ipv4, ipv6, floored, c.effective_mtu, c.mss.ipv4, c.mss.ipv6,
+		    c.floored);
+	}
+}
+
+static struct conf_iface
+iface(unsigned overhead, unsigned mtu, unsigned mss)
+{
+	struct conf_iface i;
+
+	memset(&i, 0, sizeof(i));
+	strcpy(i.pattern, "test0");
+	i.overhead = overhead;
+	i.mtu = mtu;
+	i.mss = mss;
+	return i;
+}
+
+/* Every preset on a 1500-byte Ethernet MTU, worked out by hand. */
+static const struct {
+	const char *name;
+	unsigned eff, ipv4, ipv6;
+} on_1500[] = {
+	{ "pppoe", 1492, 1452, 1432 },
+	{ "gre", 1476, 1436, 1416 },
+	{ "ip6gre", 1456, 1416, 1396 },
+	{ "ipip", 1480, 1440, 1420 },
+	{ "sit", 1480, 1440, 1420 },
+	{ "6in4", 1480, 1440, 1420 },
+	{ "ip6tnl", 1460, 1420, 1400 },
+	{ "4in6", 1460, 1420, 1400 },
+	{ "dslite", 1460, 1420, 1400 },
+	{ "esp", 1427, 1387, 1367 },
+	{ "esp-gcm", 1443, 1403, 1383 },
+	{ "esp6", 1407, 1367, 1347 },
+	{ "esp-gcm6", 1423, 1383, 1363 },
+	{ "natt", 1492, 1452, 1432 },
+	{ "vxlan", 1450, 1410, 1390 },
+	{ "vxlan6", 1430, 1390, 1370 },
+	{ "wireguard", 1440, 1400, 1380 },
+	{ "wireguard6", 1420, 1380, 1360 },
+	{ "nvgre", 1458, 1418, 1398 },
+	{ "otv", 1458, 1418, 1398 },
+	{ "stt", 1446, 1406, 1386 },
+	{ "lisp", 1464, 1424, 1404 },
+	{ "lisp6", 1444, 1404, 1384 },
+	{ "mpls", 1496, 1456, 1436 },
+	{ "vlan", 1496, 1456, 1436 },
+	{ "qinq", 1492, 1452, 1432 },
+};
+
+int
+main(void)
+{
+	struct conf_iface i;
+	const struct preset *p;
+	char what[128];
+	size_t k, n = 0;
+
+	for (k = 0; k < sizeof(on_1500) / sizeof(on_1500[0]); k++) {
+		p = presets_find(on_1500[k].name);
+		if (p == NULL) {
+			failed++;
+			printf("FAIL preset %s exists\n", on_1500[k].name);
+			continue;
+		}
+		i = iface(p->bytes, 0, 0);
+		snprintf(what, sizeof(what), "1500 - %s", p->name);
+		check_ceiling(what, &i, 1500, on_1500[k].eff, on_1500[k].ipv4, on_1500[k].ipv6,
+		    false);
+	}
+	for (p = presets; p->name != NULL; p++)
+		n++;
+	if (n == sizeof(on_1500) / sizeof(on_1500[0])) {
+		passed++;
+		printf("ok   every preset is covered on MTU 1500 (%zu)\n", n);
+	} else {
+		failed++;
+		printf("FAIL every preset is covered on MTU 1500 (%zu presets, %zu rows)\n", n,
+		    sizeof(on_1500) / sizeof(on_1500[0]));
+	}
+
+	/* No section: the kernel's MTU as it is (xt_TCPMSS --clamp-mss-to-pmtu). */
+	check_ceiling("no section, 1500", NULL, 1500, 1500, 1460, 1440, false);
+	check_ceiling("no section, ppp0 1492", NULL, 1492, 1492, 1452, 1432, false);
+	check_ceiling("no section, wg0 1420", NULL, 1420, 1420, 1380, 1360, false);
+	check_ceiling("no section, 9000", NULL, 9000, 9000, 8960, 8940, false);
+	check_ceiling("no section, 1280: IPv6 exactly at its floor", NULL, 1280, 1280, 1240,
+	    1220, false);
+	check_ceiling("no section, 1279: IPv6 floored", NULL, 1279, 1279, 1239, 1220, true);
+	check_ceiling("no section, 576: IPv4 exactly at its floor", NULL, 576, 576, 536, 1220,
+	    true);
+	check_ceiling("no section, 575: both floored", NULL, 575, 575, 536, 1220, true);
+	check_ceiling("no section, 0 (unknown MTU)", NULL, 0, 0, 536, 1220, true);
+
+	/* A section with nothing set behaves like no section. */
+	i = iface(0, 0, 0);
+	check_ceiling("empty section, 1500", &i, 1500, 1500, 1460, 1440, false);
+
+	/* The mtu override replaces the kernel's MTU, bigger or smaller. */
+	i = iface(0, 1400, 0);
+	check_ceiling("mtu 1400 on a 1500 link (IPsec 1400/1360/1340)", &i, 1500, 1400, 1360,
+	    1340, false);
+	i = iface(0, 1500, 0);
+	check_ceiling("mtu 1500 on a 9000 link", &i, 9000, 1500, 1460, 1440, false);
+	i = iface(73, 1500, 0);
+	check_ceiling("mtu 1500 - esp on a 1492 link", &i, 1492, 1427, 1387, 1367, false);
+
+	/* Sums: PPPoE behind a modem with IPsec through it. */
+	i = iface(8 + 73, 0, 0);
+	check_ceiling("1500 - pppoe+esp", &i, 1500, 1419, 1379, 1359, false);
+	i = iface(73 + 8, 0, 0);
+	check_ceiling("1500 - esp+natt", &i, 1500, 1419, 1379, 1359, false);
+	i = iface(60, 0, 0);
+	check_ceiling("ppp0 1492 - wireguard", &i, 1492, 1432, 1392, 1372, false);
+
+	/* The mss cap: IPv4 to mss, IPv6 to mss - 20, never raising anything. */
+	i = iface(0, 0, 1360);
+	check_ceiling("mss 1360 on 1500", &i, 1500, 1500, 1360, 1340, false);
+	i = iface(0, 0, 1460);
+	check_ceiling("mss 1460 on 1492: the MTU is lower", &i, 1492, 1492, 1452, 1432, false);
+	i = iface(0, 0, 1445);
+	check_ceiling("mss 1445 on 1492: both families capped", &i, 1492, 1492, 1445,
+	    1425, false);
+	i = iface(0, 0, 1440);
+	check_ceiling("mss 1440 on 1492", &i, 1492, 1492, 1440, 1420, false);
+	i = iface(0, 0, 1240);
+	check_ceiling("mss 1240: IPv6 at its floor", &i, 1500, 1500, 1240, 1220, false);
+	i = iface(0, 0, 1239);
+	check_ceiling("mss 1239: IPv6 floored", &i, 1500, 1500, 1239, 1220, true);
+	i = iface(0, 0, 536);
+	check_ceiling("mss 536: IPv4 at its floor, IPv6 floored", &i, 1500, 1500, 536, 1220,
+	    true);
+
+	/* Overhead larger than the MTU: never below 0, floored. */
+	i = iface(1000, 68, 0);
+	check_ceiling("mtu 68 - 1000", &i, 1500, 0, 536, 1220, true);
+	i = iface(1000, 0, 0);
+	check_ceiling("1000 - 1000", &i, 1000, 0, 536, 1220, true);
+	i = iface(500, 0, 0);
+	check_ceiling("1000 - 500", &i, 1000, 500, 536, 1220, true);
+	i = iface(8, 0, 0);
+	check_ceiling("1288 - 8: IPv6 exactly at its floor", &i, 1288, 1280, 1240, 1220, false);
+	i = iface(9, 0, 0);
+	check_ceiling("1288 - 9: IPv6 floored", &i, 1288, 1279, 1239, 1220, true);
+
+	/* The top of the range: IP length fields are 16 bits. */
+	check_ceiling("no section, 65535", NULL, 65535, 65535, 65495, 65475, false);
+	check_ceiling("no section, lo 65536", NULL, 65536, 65535, 65495, 65475, false);
+	check_ceiling("no section, UINT_MAX", NULL, UINT_MAX, 65535, 65495, 65475, false);
+	i = iface(0, 65535, 65495);
+	check_ceiling("mtu 65535 mss 65495", &i, 1500, 65535, 65495, 65475, false);
+	i = iface(1000, 0, 0);
+	check_ceiling("UINT_MAX - 1000", &i, UINT_MAX, 65535, 65495, 65475, false);
+
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}

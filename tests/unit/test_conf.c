@@ -1,0 +1,626 @@
+/*
+ * Unit test for conf.c: values, ranges, interface lookup, the sample config,
+ * and the golden files in tests/conf/: every bad-NAME.conf must fail with
+ * exactly the lines of bad-NAME.expected, every good-NAME.conf must load.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conf.h"
+
+#ifndef CONF_GOLDEN_DIR
+#error "CONF_GOLDEN_DIR: the tests/conf directory"
+#endif
+#ifndef CONF_SAMPLE
+#error "CONF_SAMPLE: the sample conf/mssclampd.conf"
+#endif
+
+static unsigned passed, failed;
+
+static void check(int, const char *, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+check(int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf(ok ? "ok   " : "FAIL ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	if (ok)
+		passed++;
+	else
+		failed++;
+}
+
+/* What the reports said, as "FILE:LINE: message" lines. */
+struct capture {
+	char *text;
+	size_t len;
+	unsigned count;
+};
+
+static void
+capture_report(void *arg, const char *file, unsigned line, const char *msg)
+{
+	struct capture *cap = arg;
+	int n;
+
+	n = snprintf(NULL, 0, "%s:%u: %s\n", file, line, msg);
+	cap->text = realloc(cap->text, cap->len + (size_t)n + 1);
+	if (cap->text == NULL) {
+		perror("realloc");
+		exit(1);
+	}
+	snprintf(cap->text + cap->len, (size_t)n + 1, "%s:%u: %s\n", file, line, msg);
+	cap->len += (size_t)n;
+	cap->count++;
+}
+
+static void
+capture_reset(struct capture *cap)
+{
+	free(cap->text);
+	cap->text = NULL;
+	cap->len = 0;
+	cap->count = 0;
+}
+
+static const char *
+captured(const struct capture *cap)
+{
+	return cap->text != NULL ? cap->text : "";
+}
+
+/* The captured lines on one line, for a test's own output. */
+static const char *
+shown(const struct capture *cap)
+{
+	static char buf[512];
+	size_t i;
+
+	snprintf(buf, sizeof(buf), "%s", captured(cap));
+	for (i = 0; buf[i] != '\0'; i++)
+		if (buf[i] == '\n')
+			buf[i] = buf[i + 1] != '\0' ? '|' : '\0';
+	return buf;
+}
+
+/* Feeds text through the line parser as "test.conf", split as a file would be. */
+static int
+parse_text(struct conf *conf, const char *text, struct capture *cap)
+{
+	struct conf_parser *parser;
+	const char *nl;
+
+	capture_reset(cap);
+	parser = conf_parser_new(conf, "test.conf", capture_report, cap);
+	if (parser == NULL) {
+		perror("conf_parser_new");
+		exit(1);
+	}
+	while (*text != '\0') {
+		nl = strchr(text, '\n');
+		if (nl == NULL)
+			nl = text + strlen(text);
+		conf_parser_line(parser, text, (size_t)(nl - text));
+		text = *nl == '\n' ? nl + 1 : nl;
+	}
+	return conf_parser_finish(parser);
+}
+
+static char *
+read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long size;
+
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1)) != NULL) {
+		*len = fread(buf, 1, (size_t)size, f);
+		buf[*len] = '\0';
+	}
+	fclose(f);
+	return buf;
+}
+
+static void
+test_defaults(void)
+{
+	struct conf c;
+
+	memset(&c, 0x5a, sizeof(c));
+	conf_defaults(&c);
+	check(c.queue_first == 0 && c.queue_count == 1, "defaults: queue 0, one queue");
+	check(c.queue_maxlen == 4096, "defaults: queue_maxlen 4096");
+	check(c.firewall == CONF_FIREWALL_IPTABLES, "defaults: firewall iptables");
+	check(c.mode == CONF_MODE_CLAMP, "defaults: mode clamp");
+	check(strcmp(c.stats_log, "-") == 0, "defaults: stats_log \"-\" (stderr)");
+	check(c.stats_json[0] == '\0' && c.prometheus_textfile[0] == '\0',
+	    "defaults: no JSON, no Prometheus textfile");
+	check(c.stats_interval == 10, "defaults: stats_interval 10");
+	check(c.user[0] == '\0' && c.path[0] == '\0', "defaults: no user, path \"\"");
+	check(c.ifaces == NULL && c.n_ifaces == 0, "defaults: no interfaces");
+	conf_free(&c);
+
+	check(strcmp(conf_firewall_name(CONF_FIREWALL_IPTABLES), "iptables") == 0 &&
+	    strcmp(conf_firewall_name(CONF_FIREWALL_NFTABLES), "nftables") == 0 &&
+	    strcmp(conf_firewall_name(CONF_FIREWALL_NONE), "none") == 0,
+	    "conf_firewall_name: iptables, nftables, none");
+}
+
+static void
+test_every_key(void)
+{
+	static const char text[] =
+	    "# every key\n"
+	    "  ; indented comment\n"
+	    "\n"
+	    "[global]\n"
+	    "queue = 2-5            # four queues\n"
+	    "queue_maxlen=65536\n"
+	    "\tfirewall\t=\tnftables\t\n"
+	    "mode = observe ; trailing ; comment\n"
+	    "stats_log = none\n"
+	    "stats_json = /var/log/mssclampd/stats#1.json\n"
+	    "prometheus_textfile = /var/lib/node/mssclampd.prom\n"
+	    "stats_interval = 86400\n"
+	    "user = mss_clamp-1.x\n"
+	    "[interface ppp*]\n"
+	    "overhead = 0\n"
+	    "[ interface  eth0 ]  # spaces inside the brackets\n"
+	    "overhead = PPPoE + esp + 8\n"
+	    "mtu = 1500\n"
+	    "mss = 1360\n"
+	    "[interface wg[0-3]]\n"
+	    "mss = 536\n";
+	struct capture cap = { 0 };
+	struct conf c;
+	int r;
+
+	r = parse_text(&c, text, &cap);
+	check(r == 0 && cap.count == 0, "every key: parses (%s)", shown(&cap));
+	if (r != 0)
+		return;
+	check(strcmp(c.path, "test.conf") == 0, "every key: path test.conf");
+	check(c.queue_first == 2 && c.queue_count == 4, "every key: queue 2-5 is 2, four queues");
+	check(c.queue_maxlen == 65536, "every key: queue_maxlen 65536");
+	check(c.firewall == CONF_FIREWALL_NFTABLES, "every key: firewall nftables (tabs)");
+	check(c.mode == CONF_MODE_OBSERVE, "every key: mode observe, ';' comment cut");
+	check(c.stats_log[0] == '\0', "every key: stats_log none is \"\"");
+	check(strcmp(c.stats_json, "/var/log/mssclampd/stats#1.json") == 0,
+	    "every key: '#' without a blank before it stays in the value");
+	check(strcmp(c.prometheus_textfile, "/var/lib/node/mssclampd.prom") == 0,
+	    "every key: prometheus_textfile");
+	check(c.stats_interval == 86400, "every key: stats_interval 86400");
+	check(strcmp(c.user, "mss_clamp-1.x") == 0, "every key: user mss_clamp-1.x");
+	check(c.n_ifaces == 3, "every key: three interfaces (got %zu)", c.n_ifaces);
+	if (c.n_ifaces == 3) {
+		check(strcmp(c.ifaces[0].pattern, "ppp*") == 0 && c.ifaces[0].is_glob &&
+		    c.ifaces[0].line == 14 && c.ifaces[0].overhead == 0 && c.ifaces[0].mtu == 0 &&
+		    c.ifaces[0].mss == 0, "every key: [interface ppp*] line 14, a glob, all 0");
+		check(strcmp(c.ifaces[1].pattern, "eth0") == 0 && !c.ifaces[1].is_glob &&
+		    c.ifaces[1].line == 16 && c.ifaces[1].overhead == 89 &&
+		    c.ifaces[1].mtu == 1500 && c.ifaces[1].mss == 1360,
+		    "every key: [interface eth0] line 16, overhead 8+73+8 = 89, mtu 1500, mss 1360");
+		check(strcmp(c.ifaces[2].pattern, "wg[0-3]") == 0 && c.ifaces[2].is_glob &&
+		    c.ifaces[2].mss == 536, "every key: [interface wg[0-3]] keeps its brackets");
+	}
+	conf_free(&c);
+	check(c.ifaces == NULL && c.n_ifaces == 0, "conf_free: clears the interfaces");
+	capture_reset(&cap);
+}
+
+static void
+test_no_global(void)
+{
+	struct capture cap = { 0 };
+	struct conf c;
+	int r;
+
+	r = parse_text(&c, "[interface eth0]\noverhead = pppoe\n", &cap);
+	check(r == 0 && c.queue_first == 0 && c.queue_count == 1 && c.queue_maxlen == 4096 &&
+	    c.firewall == CONF_FIREWALL_IPTABLES && c.mode == CONF_MODE_CLAMP &&
+	    strcmp(c.stats_log, "-") == 0 && c.stats_interval == 10 && c.n_ifaces == 1 &&
+	    c.ifaces[0].overhead == 8, "no [global]: the defaults, and the interface");
+	conf_free(&c);
+
+	r = parse_text(&c, "", &cap);
+	check(r == 0 && c.n_ifaces == 0 && c.queue_count == 1, "an empty file: the defaults");
+	conf_free(&c);
+
+	r = parse_text(&c, "[global]\r\nqueue = 3\r\nstats_log = /tmp/x.log\r\n", &cap);
+	check(r == 0 && c.queue_first == 3 && strcmp(c.stats_log, "/tmp/x.log") == 0,
+	    "CRLF lines: no '\\r' in the values (%s)", shown(&cap));
+	conf_free(&c);
+
+	r = parse_text(&c, "[global]\nstats_log = \"\"\nuser =\nstats_json=-\n", &cap);
+	check(r == -1, "stats_json = - is refused");
+	check(strcmp(captured(&cap), "test.conf:4: stats_json: '-' is not an absolute path "
+	    "(an absolute path or \"none\")\n") == 0, "stats_json = -: message (%s)",
+	    shown(&cap));
+	r = parse_text(&c, "[global]\nstats_log = \"\"\nuser =\n", &cap);
+	check(r == 0 && c.stats_log[0] == '\0' && c.user[0] == '\0',
+	    "stats_log = \"\" and user = (empty) are allowed: none, stay");
+	conf_free(&c);
+	capture_reset(&cap);
+}
+
+/* One key = value in a section: the value it gives, or the exact message. */
+struct range_case {
+	const char *text;
+	const char *error;  /* NULL: must parse */
+};
+
+static const struct range_case range_cases[] = {
+	{ "[global]\nqueue = 0\n", NULL },
+	{ "[global]\nqueue = 65535\n", NULL },
+	{ "[global]\nqueue = 65536\n",
+	  "test.conf:2: queue: 65536 is out of range (0 to 65535)\n" },
+	{ "[global]\nqueue = 0-63\n", NULL },
+	{ "[global]\nqueue = 65472 - 65535\n", NULL },
+	{ "[global]\nqueue = 0-64\n", "test.conf:2: queue: '0-64' is 65 queues (at most 64)\n" },
+	{ "[global]\nqueue = 65535-65536\n",
+	  "test.conf:2: queue: 65535-65536 is out of range (0 to 65535)\n" },
+	{ "[global]\nqueue = 3-3\n", NULL },
+	{ "[global]\nqueue = 4-3\n",
+	  "test.conf:2: queue: '4-3' is not a range (N or N-M with N <= M, 0 to 65535)\n" },
+	{ "[global]\nqueue = -3\n",
+	  "test.conf:2: queue: '-3' is not a queue number or range (N or N-M, 0 to 65535)\n" },
+	{ "[global]\nqueue = 3-\n",
+	  "test.conf:2: queue: '3-' is not a queue number or range (N or N-M, 0 to 65535)\n" },
+	{ "[global]\nqueue = 1-2-3\n",
+	  "test.conf:2: queue: '1-2-3' is not a queue number or range (N or N-M, 0 to 65535)\n" },
+	{ "[global]\nqueue_maxlen = 1\n", NULL },
+	{ "[global]\nqueue_maxlen = 1048576\n", NULL },
+	{ "[global]\nqueue_maxlen = 0\n",
+	  "test.conf:2: queue_maxlen: 0 is out of range (1 to 1048576)\n" },
+	{ "[global]\nqueue_maxlen = 1048577\n",
+	  "test.conf:2: queue_maxlen: 1048577 is out of range (1 to 1048576)\n" },
+	{ "[global]\nqueue_maxlen = 18446744073709551617\n",
+	  "test.conf:2: queue_maxlen: 18446744073709551617 is out of range (1 to 1048576)\n" },
+	{ "[global]\nstats_interval = 1\n", NULL },
+	{ "[global]\nstats_interval = 86400\n", NULL },
+	{ "[global]\nstats_interval = 0\n",
+	  "test.conf:2: stats_interval: 0 is out of range (1 to 86400 seconds)\n" },
+	{ "[global]\nstats_interval = 86401\n",
+	  "test.conf:2: stats_interval: 86401 is out of range (1 to 86400 seconds)\n" },
+	{ "[global]\nstats_interval = 10s\n",
+	  "test.conf:2: stats_interval: '10s' is not a number (1 to 86400 seconds)\n" },
+	{ "[global]\nuser = nobody\n", NULL },
+	{ "[global]\nuser = abcdefghijklmnopqrstuvwxyz012345\n", NULL },
+	{ "[global]\nuser = abcdefghijklmnopqrstuvwxyz0123456\n",
+	  "test.conf:2: user: 'abcdefghijklmnopqrstuvwxyz0123456' is not a user name (1 to 32 "
+	  "of A-Z a-z 0-9 . _ -, not starting with '-')\n" },
+	{ "[interface e]\nmtu = 68\n", NULL },
+	{ "[interface e]\nmtu = 65535\n", NULL },
+	{ "[interface e]\nmtu = 67\n", "test.conf:2: mtu: 67 is out of range (68 to 65535)\n" },
+	{ "[interface e]\nmtu = 65536\n",
+	  "test.conf:2: mtu: 65536 is out of range (68 to 65535)\n" },
+	{ "[interface e]\nmss = 536\n", NULL },
+	{ "[interface e]\nmss = 65495\n", NULL },
+	{ "[interface e]\nmss = 535\n", "test.conf:2: mss: 535 is out of range (536 to 65495)\n" },
+	{ "[interface e]\nmss = 65496\n",
+	  "test.conf:2: mss: 65496 is out of range (536 to 65495)\n" },
+	{ "[interface e]\noverhead = 1000\n", NULL },
+	{ "[interface e]\noverhead = 0\n", NULL },
+	{ "[interface e]\noverhead = 1001\n",
+	  "test.conf:2: overhead: '1001' is 1001 bytes, out of range (0 to 1000)\n" },
+	{ "[interface e]\noverhead = esp + 928\n",
+	  "test.conf:2: overhead: 'esp + 928' is 1001 bytes, out of range (0 to 1000)\n" },
+	{ "[interface e]\noverhead = 4294967297\n",
+	  "test.conf:2: overhead: overhead '4294967297' is too large (at most 65535)\n" },
+	{ "[interface abcdefghijklmno]\n", NULL },
+	{ "[interface abcdefghijklmnop]\n",
+	  "test.conf:1: invalid interface name 'abcdefghijklmnop' (1 to 15 characters, no '/', "
+	  "':' or whitespace; a glob such as ppp* is allowed)\n" },
+	{ "[interface ..]\n",
+	  "test.conf:1: invalid interface name '..' (1 to 15 characters, no '/', "
+	  "':' or whitespace; a glob such as ppp* is allowed)\n" },
+	{ "[interface veth-r\xc3\xa9seau]\n", NULL },
+};
+
+static void
+test_ranges(void)
+{
+	struct capture cap = { 0 };
+	struct conf c;
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(range_cases) / sizeof(range_cases[0]); i++) {
+		const struct range_case *rc = &range_cases[i];
+		const char *rest = strchr(rc->text, '\n') + 1;
+
+		r = parse_text(&c, rc->text, &cap);
+		if (*rest == '\0')
+			rest = rc->text;
+		if (rc->error == NULL)
+			check(r == 0 && cap.count == 0, "accepts %.*s (%s)",
+			    (int)strcspn(rest, "\n"), rest, shown(&cap));
+		else
+			check(r == -1 && strcmp(captured(&cap), rc->error) == 0 &&
+			    c.ifaces == NULL && c.n_ifaces == 0,
+			    "refuses %.*s: %.*s (got %s)", (int)strcspn(rest, "\n"), rest,
+			    (int)strcspn(rc->error, "\n"), rc->error, shown(&cap));
+		conf_free(&c);
+	}
+
+	/* The values themselves at the edges. */
+	r = parse_text(&c, "[global]\nqueue = 65472 - 65535\nqueue_maxlen = 1048576\n", &cap);
+	check(r == 0 && c.queue_first == 65472 && c.queue_count == 64 &&
+	    c.queue_maxlen == 1048576, "queue 65472-65535: first 65472, 64 queues");
+	conf_free(&c);
+	r = parse_text(&c, "[interface e]\noverhead = 1000\nmtu = 65535\nmss = 65495\n", &cap);
+	check(r == 0 && c.n_ifaces == 1 && c.ifaces[0].overhead == 1000 &&
+	    c.ifaces[0].mtu == 65535 && c.ifaces[0].mss == 65495,
+	    "interface maxima: overhead 1000, mtu 65535, mss 65495");
+	conf_free(&c);
+	capture_reset(&cap);
+}
+
+static void
+test_find(void)
+{
+	static const char text[] =
+	    "[interface ppp*]\noverhead = 1\n"
+	    "[interface p*]\noverhead = 2\n"
+	    "[interface ppp0]\noverhead = 3\n"
+	    "[interface eth[0-3]]\noverhead = 4\n"
+	    "[interface wg?]\noverhead = 5\n"
+	    "[interface eth*]\noverhead = 6\n";
+	struct capture cap = { 0 };
+	const struct conf_iface *i;
+	struct conf c;
+
+	if (parse_text(&c, text, &cap) != 0) {
+		check(0, "find: the config parses (%s)", shown(&cap));
+		return;
+	}
+#define FIND(name, want) do {                                                         \
+		i = conf_iface_find(&c, name);                                        \
+		check((want) == 0 ? i == NULL : i != NULL && i->overhead == (want),   \
+		    "conf_iface_find(%s): section with overhead %u (got %s)", name,   \
+		    (unsigned)(want), i != NULL ? i->pattern : "NULL");               \
+	} while (0)
+	FIND("ppp0", 3);   /* the exact name beats the globs before it */
+	FIND("ppp1", 1);   /* the first matching glob in file order */
+	FIND("pe0", 2);
+	FIND("eth2", 4);
+	FIND("eth4", 6);
+	FIND("wg0", 5);
+	FIND("wg10", 0);
+	FIND("lo", 0);
+	FIND("", 0);
+#undef FIND
+	conf_free(&c);
+
+	conf_defaults(&c);
+	check(conf_iface_find(&c, "eth0") == NULL, "conf_iface_find: NULL on the defaults");
+	capture_reset(&cap);
+}
+
+static void
+test_sample(void)
+{
+	struct capture cap = { 0 };
+	struct conf c;
+	int r;
+
+	r = conf_load(&c, CONF_SAMPLE, capture_report, &cap);
+	check(r == 0 && cap.count == 0, "sample config loads (%s)", shown(&cap));
+	check(strcmp(c.stats_log, "/var/log/mssclampd/stats.log") == 0,
+	    "sample: stats_log /var/log/mssclampd/stats.log");
+	check(c.queue_first == 0 && c.queue_count == 1 && c.firewall == CONF_FIREWALL_IPTABLES &&
+	    c.mode == CONF_MODE_CLAMP && c.stats_interval == 10 && c.queue_maxlen == 4096,
+	    "sample: queue 0, iptables, clamp, interval 10, maxlen 4096");
+	check(c.n_ifaces == 0, "sample: interface examples are commented out (got %zu)",
+	    c.n_ifaces);
+	check(c.user[0] == '\0', "sample: no user (systemd drops privileges)");
+	conf_free(&c);
+	capture_reset(&cap);
+}
+
+static void
+test_files(void)
+{
+	struct capture cap = { 0 };
+	struct conf c;
+	int r;
+
+	r = conf_load(&c, "/nonexistent/mssclampd.conf", capture_report, &cap);
+	check(r == -1 && strcmp(captured(&cap), "/nonexistent/mssclampd.conf:0: cannot open: "
+	    "No such file or directory\n") == 0 && c.ifaces == NULL,
+	    "a missing file: -1, 'cannot open' at line 0 (%s)", shown(&cap));
+	capture_reset(&cap);
+	r = conf_load(&c, CONF_GOLDEN_DIR, capture_report, &cap);
+	check(r == -1 && strcmp(captured(&cap), CONF_GOLDEN_DIR ":0: read error: "
+	    "Is a directory\n") == 0 && c.ifaces == NULL,
+	    "a directory: -1, 'read error' (%s)", shown(&cap));
+	capture_reset(&cap);
+}
+
+/* Lines far beyond any fixed buffer: 1 MiB keys, values and comments. */
+static void
+test_long_lines(void)
+{
+	const size_t big = 1 << 20;
+	struct capture cap = { 0 };
+	struct conf c;
+	char *text, want[512];
+	int r;
+
+	text = malloc(big + 64);
+	if (text == NULL)
+		return;
+	memcpy(text, "[global]\n#", 10);
+	memset(text + 10, 'c', big);
+	strcpy(text + 10 + big, "\nqueue = 7\n");
+	r = parse_text(&c, text, &cap);
+	check(r == 0 && c.queue_first == 7, "a 1 MiB comment line is skipped whole");
+	conf_free(&c);
+
+	strcpy(text, "[global]\nstats_log = /");
+	memset(text + 22, 'p', big);
+	strcpy(text + 22 + big, "\n");
+	r = parse_text(&c, text, &cap);
+	snprintf(want, sizeof(want), "test.conf:2: stats_log: '/%.39s...' is %zu bytes long "
+	    "(at most %d)\n", text + 22, big + 1, PATH_MAX - 1);
+	check(r == -1 && strcmp(captured(&cap), want) == 0,
+	    "a 1 MiB path: refused, quoted in part (%s)", shown(&cap));
+
+	strcpy(text, "[global]\n");
+	memset(text + 9, 'k', big);
+	strcpy(text + 9 + big, " = 1\n");
+	r = parse_text(&c, text, &cap);
+	snprintf(want, sizeof(want), "test.conf:2: unknown key '%.40s...' in [global] "
+	    "(expected queue, queue_maxlen, firewall, mode, stats_log, stats_json, "
+	    "prometheus_textfile, stats_interval, user)\n", text + 9);
+	check(r == -1 && strcmp(captured(&cap), want) == 0, "a 1 MiB key: unknown, quoted in part");
+
+	/* A path of exactly PATH_MAX - 1 bytes fits; one more does not. */
+	strcpy(text, "[global]\nstats_json = /");
+	memset(text + 23, 'j', PATH_MAX - 2);
+	strcpy(text + 23 + PATH_MAX - 2, "\n");
+	r = parse_text(&c, text, &cap);
+	check(r == 0 && strlen(c.stats_json) == PATH_MAX - 1,
+	    "a %d-byte path is accepted", PATH_MAX - 1);
+	conf_free(&c);
+	strcpy(text + 23 + PATH_MAX - 2, "j\n");
+	r = parse_text(&c, text, &cap);
+	check(r == -1 && cap.count == 1, "a %d-byte path is refused", PATH_MAX);
+	free(text);
+	capture_reset(&cap);
+}
+
+/* The good golden files give the values they spell, whatever the spelling. */
+static void
+test_good_values(void)
+{
+	struct capture cap = { 0 };
+	struct conf c;
+	int r;
+
+	r = conf_load(&c, CONF_GOLDEN_DIR "/good-crlf.conf", capture_report, &cap);
+	check(r == 0 && c.queue_first == 2 && c.queue_count == 2 &&
+	    c.firewall == CONF_FIREWALL_NONE &&
+	    strcmp(c.stats_log, "/var/log/mssclampd/stats.log") == 0 && c.n_ifaces == 1 &&
+	    strcmp(c.ifaces[0].pattern, "ppp*") == 0 && c.ifaces[0].mtu == 1492,
+	    "good-crlf.conf: queue 2-3, firewall none, stats_log without '\\r', ppp* mtu 1492");
+	if (r == 0)
+		conf_free(&c);
+
+	r = conf_load(&c, CONF_GOLDEN_DIR "/good-every-key.conf", capture_report, &cap);
+	check(r == 0 && c.queue_first == 0 && c.queue_count == 64 &&
+	    c.queue_maxlen == 1048576 && c.firewall == CONF_FIREWALL_NFTABLES &&
+	    c.mode == CONF_MODE_OBSERVE && strcmp(c.stats_log, "-") == 0 &&
+	    c.stats_json[0] == '\0' &&
+	    strcmp(c.prometheus_textfile,
+	    "/var/lib/prometheus/node-exporter/mssclampd.prom") == 0 &&
+	    c.stats_interval == 1 && strcmp(c.user, "mssclamp") == 0 && c.n_ifaces == 3 &&
+	    c.ifaces[0].overhead == 8 + 73 + 8 + 8 && c.ifaces[0].mtu == 1500 &&
+	    c.ifaces[0].mss == 1360 && strcmp(c.ifaces[1].pattern, "wg[0-3]") == 0 &&
+	    c.ifaces[1].mss == 536 && strcmp(c.ifaces[2].pattern, "ppp*") == 0,
+	    "good-every-key.conf: every value as written");
+	if (r == 0)
+		conf_free(&c);
+
+	r = conf_load(&c, CONF_GOLDEN_DIR "/good-no-final-newline.conf", capture_report, &cap);
+	check(r == 0 && c.queue_first == 1, "good-no-final-newline.conf: the last line counts");
+	if (r == 0)
+		conf_free(&c);
+	capture_reset(&cap);
+}
+
+static int
+has_suffix(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+
+	return n > s && strcmp(name + n - s, suffix) == 0;
+}
+
+/* Each bad-NAME.conf against bad-NAME.expected, byte for byte. */
+static void
+test_golden(void)
+{
+	struct capture cap = { 0 };
+	struct dirent **names;
+	char expected_path[512], *expected;
+	size_t expected_len;
+	unsigned bad = 0, good = 0;
+	struct conf c;
+	int n, k, r;
+
+	if (chdir(CONF_GOLDEN_DIR) == -1) {
+		check(0, "chdir %s: %s", CONF_GOLDEN_DIR, strerror(errno));
+		return;
+	}
+	n = scandir(".", &names, NULL, alphasort);
+	if (n < 0) {
+		check(0, "scandir %s: %s", CONF_GOLDEN_DIR, strerror(errno));
+		return;
+	}
+	for (k = 0; k < n; k++) {
+		const char *name = names[k]->d_name;
+
+		if (!has_suffix(name, ".conf"))
+			continue;
+		capture_reset(&cap);
+		r = conf_load(&c, name, capture_report, &cap);
+		if (strncmp(name, "good-", 5) == 0) {
+			good++;
+			check(r == 0 && cap.count == 0, "%s loads (%s)", name, shown(&cap));
+			conf_free(&c);
+			continue;
+		}
+		if (strncmp(name, "bad-", 4) != 0)
+			continue;
+		bad++;
+		snprintf(expected_path, sizeof(expected_path), "%.*s.expected",
+		    (int)(strlen(name) - 5), name);
+		expected = read_file(expected_path, &expected_len);
+		if (expected == NULL) {
+			check(0, "%s: %s is missing", name, expected_path);
+			continue;
+		}
+		check(r == -1 && c.ifaces == NULL && c.n_ifaces == 0 &&
+		    strcmp(captured(&cap), expected) == 0,
+		    "%s: fails with the %u lines of %s", name, cap.count, expected_path);
+		if (strcmp(captured(&cap), expected) != 0)
+			printf("---- expected:\n%s---- got:\n%s----\n", expected, captured(&cap));
+		free(expected);
+	}
+	for (k = 0; k < n; k++)
+		free(names[k]);
+	free(names);
+	check(bad >= 10 && good >= 2, "golden files: %u bad, %u good", bad, good);
+	capture_reset(&cap);
+}
+
+int
+main(void)
+{
+	test_defaults();
+	test_every_key();
+	test_no_global();
+	test_ranges();
+	test_find();
+	test_sample();
+	test_files();
+	test_long_lines();
+	test_good_values();
+	test_golden();
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}

@@ -1,0 +1,190 @@
+/* Unit test for presets.c: the overhead table and "esp + 8" sums. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "presets.h"
+
+static unsigned passed, failed;
+
+static void
+check(int ok, const char *what)
+{
+	if (ok) {
+		passed++;
+		printf("ok   %s\n", what);
+	} else {
+		failed++;
+		printf("FAIL %s\n", what);
+	}
+}
+
+/* The figures issue 3 asks for, and the IPv6-outer variants added with them. */
+static const struct {
+	const char *name;
+	unsigned bytes;
+} expected[] = {
+	{ "pppoe", 8 }, { "gre", 24 }, { "ip6gre", 44 }, { "ipip", 20 }, { "sit", 20 },
+	{ "6in4", 20 }, { "ip6tnl", 40 }, { "4in6", 40 }, { "dslite", 40 }, { "esp", 73 },
+	{ "esp-gcm", 57 }, { "esp6", 93 }, { "esp-gcm6", 77 }, { "natt", 8 },
+	{ "vxlan", 50 }, { "vxlan6", 70 }, { "wireguard", 60 }, { "wireguard6", 80 },
+	{ "nvgre", 42 }, { "otv", 42 }, { "stt", 54 }, { "lisp", 36 }, { "lisp6", 56 },
+	{ "mpls", 4 }, { "vlan", 4 }, { "qinq", 8 },
+};
+#define N_EXPECTED (sizeof(expected) / sizeof(expected[0]))
+
+/*
+ * The sum of the whole-word numbers in made_of outside parentheses: the
+ * description must add up to the figure it explains.
+ */
+static unsigned
+made_of_sum(const char *s)
+{
+	unsigned sum = 0, depth = 0;
+	const char *p = s;
+
+	while (*p != '\0') {
+		const char *word = p;
+		size_t len, i;
+		int digits = 1;
+
+		while (*p != '\0' && *p != ' ')
+			p++;
+		len = (size_t)(p - word);
+		for (i = 0; i < len; i++) {
+			if (word[i] == '(')
+				depth++;
+			if (word[i] < '0' || word[i] > '9')
+				digits = 0;
+		}
+		if (digits && len > 0 && depth == 0)
+			sum += (unsigned)strtoul(word, NULL, 10);
+		for (i = 0; i < len; i++)
+			if (word[i] == ')' && depth > 0)
+				depth--;
+		while (*p == ' ')
+			p++;
+	}
+	return sum;
+}
+
+static void
+check_sum(const char *text, unsigned want)
+{
+	char what[1024], err[256] = "";
+	unsigned bytes = 12345;
+	int r;
+
+	r = presets_parse_sum(text, &bytes, err, sizeof(err));
+	snprintf(what, sizeof(what), "sum '%s' = %u (got %d, %u, '%s')", text, want, r, bytes,
+	    err);
+	check(r == 0 && bytes == want, what);
+}
+
+static void
+check_sum_error(const char *text, const char *want)
+{
+	char what[1024], err[256] = "";
+	unsigned bytes = 0;
+	int r;
+
+	r = presets_parse_sum(text, &bytes, err, sizeof(err));
+	snprintf(what, sizeof(what), "sum '%s' fails with \"%s\" (got %d, \"%s\")", text, want,
+	    r, err);
+	check(r == -1 && strcmp(err, want) == 0, what);
+}
+
+int
+main(void)
+{
+	char what[512], text[256], want[256], small[8];
+	const struct preset *p, *q;
+	unsigned bytes, n = 0;
+	size_t i;
+
+	for (i = 0; i < N_EXPECTED; i++) {
+		p = presets_find(expected[i].name);
+		snprintf(what, sizeof(what), "preset %s is %u bytes (got %d)", expected[i].name,
+		    expected[i].bytes, p != NULL ? (int)p->bytes : -1);
+		check(p != NULL && p->bytes == expected[i].bytes, what);
+	}
+	for (p = presets; p->name != NULL; p++)
+		n++;
+	snprintf(what, sizeof(what), "table has %zu presets (got %u)", N_EXPECTED, n);
+	check(n == N_EXPECTED, what);
+
+	for (p = presets; p->name != NULL; p++) {
+		snprintf(what, sizeof(what), "%s: made_of \"%s\" adds up to %u (got %u)", p->name,
+		    p->made_of, p->bytes, made_of_sum(p->made_of));
+		check(made_of_sum(p->made_of) == p->bytes, what);
+		for (q = p + 1; q->name != NULL; q++) {
+			if (strcasecmp(p->name, q->name) == 0) {
+				snprintf(what, sizeof(what), "%s is listed once", p->name);
+				check(0, what);
+			}
+		}
+	}
+	check(strstr(presets_find("esp")->made_of, "AES-CBC") != NULL &&
+	    strstr(presets_find("esp")->made_of, "HMAC-SHA1-96") != NULL &&
+	    strstr(presets_find("esp")->made_of, "outer IPv4 20") != NULL &&
+	    strstr(presets_find("esp")->made_of, "tunnel mode") != NULL,
+	    "esp says AES-CBC, HMAC-SHA1-96, IPv4 outer, tunnel mode");
+
+	check(presets_find("ESP") == presets_find("esp"), "presets_find is case-insensitive (ESP)");
+	check(presets_find("WireGuard6") == presets_find("wireguard6"),
+	    "presets_find is case-insensitive (WireGuard6)");
+	check(presets_find("espp") == NULL, "presets_find(espp) is NULL");
+	check(presets_find("") == NULL, "presets_find(\"\") is NULL");
+	check(presets_find("esp ") == NULL, "presets_find(\"esp \") is NULL");
+	check(presets_find("es") == NULL, "presets_find(es) is NULL (no prefix match)");
+
+	check_sum("pppoe+esp", 81);
+	check_sum("esp + 8", 81);
+	check_sum(" ESP+NATT ", 81);
+	check_sum("\tgre\t+\t4\t", 28);
+	check_sum("0", 0);
+	check_sum("1000", 1000);
+	check_sum("007", 7);
+	check_sum("8+8+8", 24);
+	check_sum("mpls + mpls + mpls", 12);
+	check_sum("6in4", 20);
+	check_sum("4in6+vlan", 44);
+	check_sum("qinq + esp-gcm + natt", 73);
+	check_sum("65535", 65535);
+	check_sum("65000+535", 65535);
+
+	check_sum_error("espp", "unknown overhead 'espp' (see `mssclampd presets`)");
+	check_sum_error("pppoe + espp + 8", "unknown overhead 'espp' (see `mssclampd presets`)");
+	check_sum_error("es p", "unknown overhead 'es p' (see `mssclampd presets`)");
+	check_sum_error("0x10", "unknown overhead '0x10' (see `mssclampd presets`)");
+	check_sum_error("-8", "unknown overhead '-8' (see `mssclampd presets`)");
+	check_sum_error("8 - 2", "unknown overhead '8 - 2' (see `mssclampd presets`)");
+	check_sum_error("esp,gre", "unknown overhead 'esp,gre' (see `mssclampd presets`)");
+	check_sum_error("\x01gre", "unknown overhead '\\x01gre' (see `mssclampd presets`)");
+	check_sum_error("", "empty overhead");
+	check_sum_error("   ", "empty overhead");
+	check_sum_error("esp+", "missing term after '+' in 'esp+'");
+	check_sum_error("esp + ", "missing term after '+' in 'esp + '");
+	check_sum_error("+8", "missing term before '+' in '+8'");
+	check_sum_error("esp++8", "missing term before '+' in 'esp++8'");
+	check_sum_error("99999999999999999999999999",
+	    "overhead '99999999999999999999999999' is too large (at most 65535)");
+	check_sum_error("65536", "overhead '65536' is too large (at most 65535)");
+	check_sum_error("65535+1", "overhead '65535+1' is too large (at most 65535)");
+
+	/* A long term is quoted in part: the message stays readable. */
+	memset(text, 'a', 100);
+	text[100] = '\0';
+	snprintf(want, sizeof(want), "unknown overhead '%.40s...' (see `mssclampd presets`)",
+	    text);
+	check_sum_error(text, want);
+
+	/* A short error buffer is truncated, never overrun (ASan watches). */
+	memset(small, 'x', sizeof(small));
+	check(presets_parse_sum("espp", &bytes, small, sizeof(small)) == -1 &&
+	    strcmp(small, "unknown") == 0, "a short error buffer holds \"unknown\" and its NUL");
+
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed == 0 ? 0 : 1;
+}
