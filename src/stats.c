@@ -1,1 +1,522 @@
-/* stats: not written yet */
+/*
+ * Counters and their text forms. Pure: no I/O, no allocation, no clock and
+ * no printf, so the output depends on nothing but the arguments (no locale).
+ * Every formatter writes through one bounded writer: on overflow it stops,
+ * the buffer is left as an empty string and the caller gets -1.
+ */
+#include <limits.h>
+#include <stdbool.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "stats.h"
+
+/* The order of the columns, chosen for reading: the interesting ones first. */
+static const enum engine_action action_order[ENGINE_ACTION_COUNT] = {
+	ENGINE_CLAMPED, ENGINE_UNCHANGED, ENGINE_INSERTED, ENGINE_MALFORMED, ENGINE_SKIPPED,
+};
+
+static const char *const family_name[STATS_FAMILY_COUNT] = {
+	[STATS_IPV4] = "ipv4",
+	[STATS_IPV6] = "ipv6",
+};
+
+void
+stats_add(struct stats_counters *sum, const struct stats_counters *c)
+{
+	for (int family = 0; family < STATS_FAMILY_COUNT; family++)
+		for (int action = 0; action < ENGINE_ACTION_COUNT; action++)
+			sum->packets[family][action] += c->packets[family][action];
+}
+
+static uint64_t
+family_seen(const struct stats_counters *c, int family)
+{
+	uint64_t seen = 0;
+
+	for (int action = 0; action < ENGINE_ACTION_COUNT; action++)
+		seen += c->packets[family][action];
+	return seen;
+}
+
+uint64_t
+stats_total(const struct stats_counters *c, enum engine_action action)
+{
+	uint64_t total = 0;
+
+	if (action == ENGINE_ACTION_COUNT) {
+		for (int family = 0; family < STATS_FAMILY_COUNT; family++)
+			total += family_seen(c, family);
+		return total;
+	}
+	if ((unsigned)action > ENGINE_ACTION_COUNT)
+		return 0;
+	for (int family = 0; family < STATS_FAMILY_COUNT; family++)
+		total += c->packets[family][action];
+	return total;
+}
+
+struct writer {
+	char *buf;
+	size_t size;
+	size_t len;
+	bool overflow;
+};
+
+static void
+put_bytes(struct writer *w, const char *s, size_t n)
+{
+	if (w->overflow)
+		return;
+	/* one byte always stays free for the NUL */
+	if (w->size == 0 || n > w->size - w->len - 1) {
+		w->overflow = true;
+		return;
+	}
+	if (n > 0)
+		memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void
+put_str(struct writer *w, const char *s)
+{
+	put_bytes(w, s, strlen(s));
+}
+
+static void
+put_char(struct writer *w, char c)
+{
+	put_bytes(w, &c, 1);
+}
+
+static void
+put_u64(struct writer *w, uint64_t v)
+{
+	char digits[20];
+	size_t i = sizeof(digits);
+
+	do {
+		digits[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+	put_bytes(w, digits + i, sizeof(digits) - i);
+}
+
+/* v in exactly width digits, zero-padded */
+static void
+put_padded(struct writer *w, unsigned v, size_t width)
+{
+	char digits[8];
+
+	for (size_t i = width; i > 0; i--) {
+		digits[i - 1] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	put_bytes(w, digits, width);
+}
+
+static void
+put_hex_escape(struct writer *w, unsigned char c)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
+
+	put_bytes(w, esc, sizeof(esc));
+}
+
+static int
+finish(struct writer *w)
+{
+	if (w->overflow || w->len > INT_MAX) {
+		if (w->size > 0)
+			w->buf[0] = '\0';
+		return -1;
+	}
+	w->buf[w->len] = '\0';
+	return (int)w->len;
+}
+
+/*
+ * RFC 3339 "2026-11-21T10:00:00Z". A time gmtime_r() cannot convert, or
+ * whose year needs more than four digits, is shown as the epoch: the
+ * format has no way to say it and the line must still parse.
+ */
+static void
+put_timestamp(struct writer *w, time_t now)
+{
+	struct tm tm;
+	time_t epoch = 0;
+
+	if (gmtime_r(&now, &tm) == NULL || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+		gmtime_r(&epoch, &tm);
+	put_padded(w, (unsigned)(tm.tm_year + 1900), 4);
+	put_char(w, '-');
+	put_padded(w, (unsigned)tm.tm_mon + 1, 2);
+	put_char(w, '-');
+	put_padded(w, (unsigned)tm.tm_mday, 2);
+	put_char(w, 'T');
+	put_padded(w, (unsigned)tm.tm_hour, 2);
+	put_char(w, ':');
+	put_padded(w, (unsigned)tm.tm_min, 2);
+	put_char(w, ':');
+	/* a leap second is 60: RFC 3339 5.6 allows it */
+	put_padded(w, (unsigned)tm.tm_sec, 2);
+	put_char(w, 'Z');
+}
+
+/* Length of the valid UTF-8 sequence (RFC 3629 4) that starts at s, or 0. */
+static size_t
+utf8_sequence(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if (s[0] == 0xe0)
+			lo = 0xa0;      /* overlong */
+		if (s[0] == 0xed)
+			hi = 0x9f;      /* surrogates */
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if (s[0] == 0xf0)
+			lo = 0x90;      /* overlong */
+		if (s[0] == 0xf4)
+			hi = 0x8f;      /* past U+10FFFF */
+		return s[1] >= lo && s[1] <= hi && (s[2] & 0xc0) == 0x80 &&
+		       (s[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/*
+ * A logfmt value as go-logfmt writes one: bare unless it is empty or holds a
+ * space, '=', '"', a control character or invalid UTF-8; then quoted with
+ * Go-style escapes. Linux names cannot hold most of these, but a name is
+ * whatever the kernel hands us.
+ */
+static void
+put_logfmt_value(struct writer *w, const char *value)
+{
+	const unsigned char *s = (const unsigned char *)value;
+	bool quote = *s == '\0';
+
+	for (const unsigned char *p = s; *p != '\0' && !quote; ) {
+		size_t n = utf8_sequence(p);
+
+		if (n == 0 || *p <= ' ' || *p == '=' || *p == '"' || *p == 0x7f)
+			quote = true;
+		p += n;
+	}
+	if (!quote) {
+		put_str(w, value);
+		return;
+	}
+	put_char(w, '"');
+	while (*s != '\0') {
+		size_t n = utf8_sequence(s);
+
+		if (n == 0) {
+			put_str(w, "\\ufffd");
+			s++;
+			continue;
+		}
+		if (*s == '"' || *s == '\\') {
+			put_char(w, '\\');
+			put_char(w, (char)*s);
+		} else if (*s == '\n') {
+			put_str(w, "\\n");
+		} else if (*s == '\r') {
+			put_str(w, "\\r");
+		} else if (*s == '\t') {
+			put_str(w, "\\t");
+		} else if (*s < ' ' || *s == 0x7f) {
+			put_hex_escape(w, *s);
+		} else {
+			put_bytes(w, (const char *)s, n);
+		}
+		s += n;
+	}
+	put_char(w, '"');
+}
+
+/* A JSON string (RFC 8259 7); invalid UTF-8 becomes U+FFFD so the line stays valid JSON. */
+static void
+put_json_string(struct writer *w, const char *value)
+{
+	const unsigned char *s = (const unsigned char *)value;
+
+	put_char(w, '"');
+	while (*s != '\0') {
+		size_t n = utf8_sequence(s);
+
+		if (n == 0) {
+			put_str(w, "\\ufffd");
+			s++;
+			continue;
+		}
+		if (*s == '"' || *s == '\\') {
+			put_char(w, '\\');
+			put_char(w, (char)*s);
+		} else if (*s == '\n') {
+			put_str(w, "\\n");
+		} else if (*s == '\r') {
+			put_str(w, "\\r");
+		} else if (*s == '\t') {
+			put_str(w, "\\t");
+		} else if (*s < ' ' || *s == 0x7f) {
+			put_hex_escape(w, *s);
+		} else {
+			put_bytes(w, (const char *)s, n);
+		}
+		s += n;
+	}
+	put_char(w, '"');
+}
+
+/* A label value of the text format 0.0.4: \\, \" and \n escaped; UTF-8 required. */
+static void
+put_prometheus_label(struct writer *w, const char *value)
+{
+	const unsigned char *s = (const unsigned char *)value;
+
+	put_char(w, '"');
+	while (*s != '\0') {
+		size_t n = utf8_sequence(s);
+
+		if (n == 0) {
+			put_str(w, "\xef\xbf\xbd"); /* U+FFFD */
+			s++;
+			continue;
+		}
+		if (*s == '"' || *s == '\\') {
+			put_char(w, '\\');
+			put_char(w, (char)*s);
+		} else if (*s == '\n') {
+			put_str(w, "\\n");
+		} else {
+			put_bytes(w, (const char *)s, n);
+		}
+		s += n;
+	}
+	put_char(w, '"');
+}
+
+static void
+put_logfmt_u64(struct writer *w, const char *key, uint64_t v)
+{
+	put_char(w, ' ');
+	put_str(w, key);
+	put_char(w, '=');
+	put_u64(w, v);
+}
+
+int
+stats_format_logfmt(char *buf, size_t size, time_t now, const struct stats_line *line)
+{
+	struct writer w = { .buf = buf, .size = size };
+	const struct stats_counters *c = line->counters;
+
+	put_timestamp(&w, now);
+	put_str(&w, " iface=");
+	put_logfmt_value(&w, line->iface);
+	put_logfmt_u64(&w, "seen", stats_total(c, ENGINE_ACTION_COUNT));
+	for (int i = 0; i < ENGINE_ACTION_COUNT; i++)
+		put_logfmt_u64(&w, engine_action_name(action_order[i]),
+			       stats_total(c, action_order[i]));
+	for (int family = 0; family < STATS_FAMILY_COUNT; family++)
+		put_logfmt_u64(&w, family_name[family], family_seen(c, family));
+	if (line->ceiling.ipv4 != 0)
+		put_logfmt_u64(&w, "mss4", line->ceiling.ipv4);
+	if (line->ceiling.ipv6 != 0)
+		put_logfmt_u64(&w, "mss6", line->ceiling.ipv6);
+	if (line->extra != NULL) {
+		put_logfmt_u64(&w, "gaps", line->extra->queue_gaps);
+		put_logfmt_u64(&w, "verdict_errors", line->extra->verdict_errors);
+		put_logfmt_u64(&w, "uptime", line->extra->uptime_seconds);
+	}
+	put_char(&w, '\n');
+	return finish(&w);
+}
+
+/* ,"key":v -- every JSON member here follows another */
+static void
+put_json_u64(struct writer *w, const char *key, uint64_t v)
+{
+	put_str(w, ",\"");
+	put_str(w, key);
+	put_str(w, "\":");
+	put_u64(w, v);
+}
+
+int
+stats_format_json(char *buf, size_t size, time_t now, const struct stats_line *line)
+{
+	struct writer w = { .buf = buf, .size = size };
+	const struct stats_counters *c = line->counters;
+
+	put_str(&w, "{\"ts\":\"");
+	put_timestamp(&w, now);
+	put_str(&w, "\",\"iface\":");
+	put_json_string(&w, line->iface);
+	put_json_u64(&w, "seen", stats_total(c, ENGINE_ACTION_COUNT));
+	for (int i = 0; i < ENGINE_ACTION_COUNT; i++)
+		put_json_u64(&w, engine_action_name(action_order[i]),
+			     stats_total(c, action_order[i]));
+	for (int family = 0; family < STATS_FAMILY_COUNT; family++) {
+		put_str(&w, ",\"");
+		put_str(&w, family_name[family]);
+		put_str(&w, "\":{\"seen\":");
+		put_u64(&w, family_seen(c, family));
+		for (int i = 0; i < ENGINE_ACTION_COUNT; i++)
+			put_json_u64(&w, engine_action_name(action_order[i]),
+				     c->packets[family][action_order[i]]);
+		put_char(&w, '}');
+	}
+	if (line->ceiling.ipv4 != 0)
+		put_json_u64(&w, "mss4", line->ceiling.ipv4);
+	if (line->ceiling.ipv6 != 0)
+		put_json_u64(&w, "mss6", line->ceiling.ipv6);
+	if (line->extra != NULL) {
+		const struct stats_extra *x = line->extra;
+
+		put_json_u64(&w, "gaps", x->queue_gaps);
+		put_json_u64(&w, "verdict_errors", x->verdict_errors);
+		put_json_u64(&w, "uptime", x->uptime_seconds);
+		put_str(&w, ",\"malformed_reasons\":{");
+		for (int reason = ENGINE_OK + 1; reason < ENGINE_MALFORMED_COUNT; reason++) {
+			if (reason > ENGINE_OK + 1)
+				put_char(&w, ',');
+			put_char(&w, '"');
+			put_str(&w, engine_malformed_name((enum engine_malformed)reason));
+			put_str(&w, "\":");
+			put_u64(&w, x->malformed[reason]);
+		}
+		put_char(&w, '}');
+	}
+	put_str(&w, "}\n");
+	return finish(&w);
+}
+
+static void
+put_metric_header(struct writer *w, const char *name, const char *type, const char *help)
+{
+	put_str(w, "# HELP ");
+	put_str(w, name);
+	put_char(w, ' ');
+	put_str(w, help);
+	put_str(w, "\n# TYPE ");
+	put_str(w, name);
+	put_char(w, ' ');
+	put_str(w, type);
+	put_char(w, '\n');
+}
+
+/* The first line that carries the daemon-wide figures, or NULL. */
+static const struct stats_extra *
+find_extra(const struct stats_line *lines, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (lines[i].extra != NULL)
+			return lines[i].extra;
+	return NULL;
+}
+
+/*
+ * The "all" line (the one with extra) is left out of the per-interface
+ * metrics: PromQL sums them itself, and an iface="all" series would make
+ * every sum() count each packet twice.
+ */
+int
+stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, size_t n)
+{
+	struct writer w = { .buf = buf, .size = size };
+	const struct stats_extra *extra = find_extra(lines, n);
+	bool have_iface = false, have_ceiling = false;
+
+	for (size_t i = 0; i < n; i++) {
+		if (lines[i].extra != NULL)
+			continue;
+		have_iface = true;
+		if (lines[i].ceiling.ipv4 != 0 || lines[i].ceiling.ipv6 != 0)
+			have_ceiling = true;
+	}
+
+	if (have_iface) {
+		put_metric_header(&w, "mssclampd_packets_total", "counter",
+				  "TCP packets seen on the queue, by interface, family and what was done.");
+		for (size_t i = 0; i < n; i++) {
+			if (lines[i].extra != NULL)
+				continue;
+			for (int family = 0; family < STATS_FAMILY_COUNT; family++) {
+				for (int a = 0; a < ENGINE_ACTION_COUNT; a++) {
+					put_str(&w, "mssclampd_packets_total{iface=");
+					put_prometheus_label(&w, lines[i].iface);
+					put_str(&w, ",family=\"");
+					put_str(&w, family_name[family]);
+					put_str(&w, "\",action=\"");
+					put_str(&w, engine_action_name(action_order[a]));
+					put_str(&w, "\"} ");
+					put_u64(&w, lines[i].counters->packets[family][action_order[a]]);
+					put_char(&w, '\n');
+				}
+			}
+		}
+	}
+	if (have_ceiling) {
+		put_metric_header(&w, "mssclampd_mss_ceiling", "gauge",
+				  "Largest MSS a SYN may carry through the interface.");
+		for (size_t i = 0; i < n; i++) {
+			uint16_t mss[STATS_FAMILY_COUNT] = {
+				[STATS_IPV4] = lines[i].ceiling.ipv4,
+				[STATS_IPV6] = lines[i].ceiling.ipv6,
+			};
+
+			if (lines[i].extra != NULL)
+				continue;
+			for (int family = 0; family < STATS_FAMILY_COUNT; family++) {
+				if (mss[family] == 0)
+					continue;
+				put_str(&w, "mssclampd_mss_ceiling{iface=");
+				put_prometheus_label(&w, lines[i].iface);
+				put_str(&w, ",family=\"");
+				put_str(&w, family_name[family]);
+				put_str(&w, "\"} ");
+				put_u64(&w, mss[family]);
+				put_char(&w, '\n');
+			}
+		}
+	}
+	if (extra != NULL) {
+		put_metric_header(&w, "mssclampd_malformed_total", "counter",
+				  "Packets passed unchanged because their headers were broken, by reason.");
+		for (int reason = ENGINE_OK + 1; reason < ENGINE_MALFORMED_COUNT; reason++) {
+			put_str(&w, "mssclampd_malformed_total{reason=\"");
+			put_str(&w, engine_malformed_name((enum engine_malformed)reason));
+			put_str(&w, "\"} ");
+			put_u64(&w, extra->malformed[reason]);
+			put_char(&w, '\n');
+		}
+		put_metric_header(&w, "mssclampd_queue_gaps_total", "counter",
+				  "Packets the kernel let past a full queue unclamped (fail-open).");
+		put_str(&w, "mssclampd_queue_gaps_total ");
+		put_u64(&w, extra->queue_gaps);
+		put_char(&w, '\n');
+		put_metric_header(&w, "mssclampd_verdict_errors_total", "counter",
+				  "Verdicts the kernel refused, e.g. after an interface went down.");
+		put_str(&w, "mssclampd_verdict_errors_total ");
+		put_u64(&w, extra->verdict_errors);
+		put_char(&w, '\n');
+		put_metric_header(&w, "mssclampd_uptime_seconds", "gauge",
+				  "Seconds since the daemon started.");
+		put_str(&w, "mssclampd_uptime_seconds ");
+		put_u64(&w, extra->uptime_seconds);
+		put_char(&w, '\n');
+	}
+	return finish(&w);
+}
