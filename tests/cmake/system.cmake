@@ -1,1 +1,24 @@
-# system tests
+# system tests: notify (sd_notify datagrams), the firewall rules on a real
+# kernel in a namespace of their own, the systemd unit.
+
+add_unit_test(test_notify unit/test_notify.c
+  ${PROJECT_SOURCE_DIR}/src/notify.c ${PROJECT_SOURCE_DIR}/src/log.c)
+
+# The firewall test's driver: firewall.c and privs.c, nothing else of the daemon.
+add_executable(fwctl system/fwctl.c
+  ${PROJECT_SOURCE_DIR}/src/firewall.c ${PROJECT_SOURCE_DIR}/src/privs.c
+  ${PROJECT_SOURCE_DIR}/src/log.c)
+target_link_libraries(fwctl PRIVATE Threads::Threads)
+if(CAPNG_FOUND)
+  target_link_libraries(fwctl PRIVATE PkgConfig::CAPNG)
+  target_compile_definitions(fwctl PRIVATE HAVE_LIBCAP_NG=1)
+endif()
+
+# Root and network namespaces, else they skip (77).
+add_script_test(firewall_iptables ${MSSCLAMPD_TESTS_DIR}/system/firewall-test.sh system 180
+  iptables $<TARGET_FILE:fwctl>)
+add_script_test(firewall_nftables ${MSSCLAMPD_TESTS_DIR}/system/firewall-test.sh system 120
+  nftables $<TARGET_FILE:fwctl>)
+
+# systemd-analyze verify and security --offline on systemd/mssclampd.service.
+add_script_test(systemd_unit ${MSSCLAMPD_TESTS_DIR}/system/unit-test.sh system 120)
