@@ -6,6 +6,7 @@
 #ifndef MSSCLAMPD_STATS_H
 #define MSSCLAMPD_STATS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -23,8 +24,11 @@ struct stats_counters {
 struct stats_extra {
 	uint64_t malformed[ENGINE_MALFORMED_COUNT]; /* by reason */
 	uint64_t queue_gaps;      /* packet ids skipped: the kernel let them past a full socket (fail-open) */
+	bool bypassed_known;      /* false when the rules are the operator's (firewall = none) */
+	uint64_t bypassed;        /* SYNs our rules matched that never reached us: fail-open or a stopped daemon */
 	uint64_t verdict_errors;  /* verdicts the kernel refused, e.g. ENOENT after an interface went down */
 	uint64_t uptime_seconds;
+	bool observing;           /* observe mode: "clamped" counts what would have been; shown as mode=observe */
 };
 
 /* One line of output. */
@@ -44,6 +48,7 @@ uint64_t stats_total(const struct stats_counters *c, enum engine_action action);
 /*
  * "2026-11-21T10:00:00Z iface=ppp0 seen=12 clamped=10 unchanged=1 inserted=0
  * malformed=1 skipped=0 ipv4=8 ipv6=4 mss4=1452 mss6=1432\n"
+ * The "all" line ends with gaps= [bypassed=] verdict_errors= uptime= and, in observe mode, mode=observe.
  * Each returns the length written (always NUL-terminated), or -1 if size was too small.
  */
 int stats_format_logfmt(char *buf, size_t size, time_t now, const struct stats_line *line);

@@ -28,6 +28,9 @@ log_init(int verbosity)
 			 st.st_dev == (dev_t)dev && st.st_ino == (ino_t)ino;
 }
 
+static void log_emit(int priority, const char *fmt, va_list ap, int errnum)
+	__attribute__((format(printf, 2, 0)));
+
 static void
 log_emit(int priority, const char *fmt, va_list ap, int errnum)
 {

@@ -45,6 +45,7 @@ struct daemon {
 	struct stats_counters per_slot[VIEW_MAX_SLOTS];
 	struct stats_line lines[VIEW_MAX_SLOTS + 1];
 	uint64_t gaps_reported;
+	uint64_t bypassed_reported;
 	time_t started;
 	int epoll_fd, signal_fd, links_fd, stats_fd, watchdog_fd;
 };
@@ -102,19 +103,56 @@ arm_timer(int fd, uint64_t usec)
 	return timerfd_settime(fd, 0, &its, NULL);
 }
 
+/*
+ * SYNs our rules matched that never reached us: the kernel let them pass
+ * unclamped because the queue was full (fail-open), which it counts nowhere
+ * else. Read before the workers' counters, so packets in flight make it an
+ * underestimate, never a false alarm.
+ */
+static void
+count_bypassed(struct daemon *d, const uint64_t matched[STATS_FAMILY_COUNT],
+	       const struct stats_counters *total, struct stats_extra *extra)
+{
+	uint64_t bypassed = 0;
+	int family, action;
+
+	for (family = 0; family < STATS_FAMILY_COUNT; family++) {
+		uint64_t seen = 0;
+
+		for (action = 0; action < ENGINE_ACTION_COUNT; action++)
+			seen += total->packets[family][action];
+		if (matched[family] > seen)
+			bypassed += matched[family] - seen;
+	}
+	if (bypassed < d->bypassed_reported)
+		bypassed = d->bypassed_reported; /* cumulative: never goes back */
+	extra->bypassed_known = true;
+	extra->bypassed = bypassed;
+	if (bypassed > d->bypassed_reported)
+		log_warnx("%llu SYNs went past the queue unclamped since the last report: it was full "
+			  "and the kernel failed open (raise queue_maxlen or add queues)",
+			  (unsigned long long)(bypassed - d->bypassed_reported));
+	d->bypassed_reported = bypassed;
+}
+
 static void
 write_stats(struct daemon *d)
 {
 	static struct stats_counters total;
 	struct engine_ceiling ceiling[VIEW_MAX_SLOTS] = { { 0, 0 } };
 	const struct iftable_entry *e;
-	struct stats_extra extra;
+	struct stats_extra extra = { .uptime_seconds = 0 };
+	uint64_t matched[STATS_FAMILY_COUNT];
+	bool have_matched;
 	time_t now = time(NULL);
 	size_t n = 0, iter = 0;
 	uint16_t slot;
 
+	have_matched = d->conf.firewall != CONF_FIREWALL_NONE &&
+		       firewall_packets(d->conf.firewall, matched) == 0;
 	workers_collect(d->workers, d->per_slot, &extra);
 	extra.uptime_seconds = (uint64_t)(now - d->started);
+	extra.observing = d->conf.mode == CONF_MODE_OBSERVE;
 	while ((e = iftable_next(&d->view->links, &iter)) != NULL)
 		ceiling[e->slot] = e->ceiling.mss;
 	memset(&total, 0, sizeof(total));
@@ -128,12 +166,14 @@ write_stats(struct daemon *d)
 		d->lines[n++] = (struct stats_line){ d->slots.names[slot], &d->per_slot[slot],
 						     ceiling[slot], NULL };
 	}
+	if (have_matched)
+		count_bypassed(d, matched, &total, &extra);
 	d->lines[n++] = (struct stats_line){ "all", &total, { 0, 0 }, &extra };
 	statlog_write(d->statlog, now, d->lines, n);
 
 	if (extra.queue_gaps > d->gaps_reported) {
 		log_warnx("%llu SYNs went past unclamped since the last report: the queue's "
-			  "socket was full and the kernel failed open (raise queue_maxlen or add queues)",
+			  "socket buffer was full and the kernel failed open",
 			  (unsigned long long)(extra.queue_gaps - d->gaps_reported));
 		d->gaps_reported = extra.queue_gaps;
 	}

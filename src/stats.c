@@ -337,8 +337,12 @@ stats_format_logfmt(char *buf, size_t size, time_t now, const struct stats_line 
 		put_logfmt_u64(&w, "mss6", line->ceiling.ipv6);
 	if (line->extra != NULL) {
 		put_logfmt_u64(&w, "gaps", line->extra->queue_gaps);
+		if (line->extra->bypassed_known)
+			put_logfmt_u64(&w, "bypassed", line->extra->bypassed);
 		put_logfmt_u64(&w, "verdict_errors", line->extra->verdict_errors);
 		put_logfmt_u64(&w, "uptime", line->extra->uptime_seconds);
+		if (line->extra->observing)
+			put_str(&w, " mode=observe");
 	}
 	put_char(&w, '\n');
 	return finish(&w);
@@ -386,8 +390,12 @@ stats_format_json(char *buf, size_t size, time_t now, const struct stats_line *l
 		const struct stats_extra *x = line->extra;
 
 		put_json_u64(&w, "gaps", x->queue_gaps);
+		if (x->bypassed_known)
+			put_json_u64(&w, "bypassed", x->bypassed);
 		put_json_u64(&w, "verdict_errors", x->verdict_errors);
 		put_json_u64(&w, "uptime", x->uptime_seconds);
+		if (x->observing)
+			put_str(&w, ",\"mode\":\"observe\"");
 		put_str(&w, ",\"malformed_reasons\":{");
 		for (int reason = ENGINE_OK + 1; reason < ENGINE_MALFORMED_COUNT; reason++) {
 			if (reason > ENGINE_OK + 1)
@@ -503,10 +511,17 @@ stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, 
 			put_char(&w, '\n');
 		}
 		put_metric_header(&w, "mssclampd_queue_gaps_total", "counter",
-				  "Packets the kernel let past a full queue unclamped (fail-open).");
+				  "Packets the kernel let past our full socket buffer unclamped (fail-open).");
 		put_str(&w, "mssclampd_queue_gaps_total ");
 		put_u64(&w, extra->queue_gaps);
 		put_char(&w, '\n');
+		if (extra->bypassed_known) {
+			put_metric_header(&w, "mssclampd_bypassed_total", "counter",
+					  "SYNs our rules matched that never reached the daemon (fail-open).");
+			put_str(&w, "mssclampd_bypassed_total ");
+			put_u64(&w, extra->bypassed);
+			put_char(&w, '\n');
+		}
 		put_metric_header(&w, "mssclampd_verdict_errors_total", "counter",
 				  "Verdicts the kernel refused, e.g. after an interface went down.");
 		put_str(&w, "mssclampd_verdict_errors_total ");

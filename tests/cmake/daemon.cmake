@@ -7,7 +7,7 @@ add_unit_test(test_queue_parse unit/test_queue_parse.c ${S}/queue.c ${S}/log.c)
 target_link_libraries(test_queue_parse PRIVATE PkgConfig::MNL PkgConfig::NFQ)
 
 # Namespace integration tests: real kernel, real iptables, real TCP.
-foreach(t clamp links lifecycle)
+foreach(t clamp links lifecycle observe)
   add_script_test(integration_${t} ${PROJECT_SOURCE_DIR}/tests/integration/${t}.sh integration 300)
 endforeach()
 

@@ -127,6 +127,24 @@ test_logfmt(void)
 		  "logfmt eth0: zero counters, mss6 unknown so left out");
 	check_str(stats_format_logfmt(buf, sizeof(buf), T_EXAMPLE, &lines[2]), buf, logfmt_all,
 		  "logfmt all: daemon-wide fields, no ceilings");
+	{
+		struct stats_extra observing = all_extra;
+		struct stats_line all = lines[2];
+
+		observing.bypassed_known = true;
+		observing.bypassed = 12;
+		observing.observing = true;
+		all.extra = &observing;
+		check_str(stats_format_logfmt(buf, sizeof(buf), T_EXAMPLE, &all), buf,
+			  "2026-11-21T10:00:00Z iface=all seen=18 clamped=10 unchanged=3 inserted=3 "
+			  "malformed=1 skipped=1 ipv4=14 ipv6=4 gaps=5 bypassed=12 verdict_errors=2 "
+			  "uptime=3600 mode=observe\n",
+			  "logfmt all: bypassed when the rules are ours, mode=observe when observing");
+		check(stats_format_json(buf, sizeof(buf), T_EXAMPLE, &all) > 0 &&
+		      strstr(buf, ",\"bypassed\":12,") != NULL &&
+		      strstr(buf, ",\"mode\":\"observe\"") != NULL,
+		      "JSON all: bypassed and mode");
+	}
 
 	line.ceiling = (struct engine_ceiling){ 0, 1220 };
 	check_str(stats_format_logfmt(buf, sizeof(buf), T_EXAMPLE, &line), buf,
@@ -296,7 +314,7 @@ static const char prometheus_full[] =
 	"mssclampd_malformed_total{reason=\"fragmented_tcp_header\"} 0\n"
 	"mssclampd_malformed_total{reason=\"bad_tcp_header\"} 0\n"
 	"mssclampd_malformed_total{reason=\"bad_options\"} 1\n"
-	"# HELP mssclampd_queue_gaps_total Packets the kernel let past a full queue unclamped (fail-open).\n"
+	"# HELP mssclampd_queue_gaps_total Packets the kernel let past our full socket buffer unclamped (fail-open).\n"
 	"# TYPE mssclampd_queue_gaps_total counter\n"
 	"mssclampd_queue_gaps_total 5\n"
 	"# HELP mssclampd_verdict_errors_total Verdicts the kernel refused, e.g. after an interface went down.\n"
