@@ -175,9 +175,12 @@ calc_main(int argc, char **argv)
 	    "-j TCPMSS --set-mss %u\n", c.mss.ipv4);
 	printf("  ip6tables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN "
 	    "-j TCPMSS --set-mss %u\n", c.mss.ipv6);
+	/* unlike TCPMSS, nft's "set" raises a smaller MSS too: the "size >" guard stops that */
 	printf("\nnftables (in a forward chain of an inet table; IPv6 needs its own value):\n");
-	printf("  meta nfproto ipv4 tcp flags syn tcp option maxseg size set %u\n", c.mss.ipv4);
-	printf("  meta nfproto ipv6 tcp flags syn tcp option maxseg size set %u\n", c.mss.ipv6);
+	printf("  meta nfproto ipv4 tcp flags & (syn|rst) == syn tcp option maxseg size > %u "
+	    "tcp option maxseg size set %u\n", c.mss.ipv4, c.mss.ipv4);
+	printf("  meta nfproto ipv6 tcp flags & (syn|rst) == syn tcp option maxseg size > %u "
+	    "tcp option maxseg size set %u\n", c.mss.ipv6, c.mss.ipv6);
 	printf("\nCisco IOS (interface configuration):\n");
 	printf("  ip tcp adjust-mss %u\n", c.mss.ipv4);
 	printf("  ipv6 tcp adjust-mss %u\n", c.mss.ipv6);

@@ -143,8 +143,10 @@ static const char pppoe_esp_output[] =
 	"  ip6tables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss 1359\n"
 	"\n"
 	"nftables (in a forward chain of an inet table; IPv6 needs its own value):\n"
-	"  meta nfproto ipv4 tcp flags syn tcp option maxseg size set 1379\n"
-	"  meta nfproto ipv6 tcp flags syn tcp option maxseg size set 1359\n"
+	"  meta nfproto ipv4 tcp flags & (syn|rst) == syn tcp option maxseg size > 1379 "
+	"tcp option maxseg size set 1379\n"
+	"  meta nfproto ipv6 tcp flags & (syn|rst) == syn tcp option maxseg size > 1359 "
+	"tcp option maxseg size set 1359\n"
 	"\n"
 	"Cisco IOS (interface configuration):\n"
 	"  ip tcp adjust-mss 1379\n"
@@ -205,10 +207,12 @@ main(void)
 		    "SYN,RST SYN -j TCPMSS --set-mss %u\n", on_1500[k].ipv4);
 		check_contains(&o, what, "  ip6tables -t mangle -A FORWARD -p tcp --tcp-flags "
 		    "SYN,RST SYN -j TCPMSS --set-mss %u\n", on_1500[k].ipv6);
-		check_contains(&o, what, "  meta nfproto ipv4 tcp flags syn tcp option maxseg "
-		    "size set %u\n", on_1500[k].ipv4);
-		check_contains(&o, what, "  meta nfproto ipv6 tcp flags syn tcp option maxseg "
-		    "size set %u\n", on_1500[k].ipv6);
+		check_contains(&o, what, "  meta nfproto ipv4 tcp flags & (syn|rst) == syn tcp "
+		    "option maxseg size > %u tcp option maxseg size set %u\n", on_1500[k].ipv4,
+		    on_1500[k].ipv4);
+		check_contains(&o, what, "  meta nfproto ipv6 tcp flags & (syn|rst) == syn tcp "
+		    "option maxseg size > %u tcp option maxseg size set %u\n", on_1500[k].ipv6,
+		    on_1500[k].ipv6);
 		check_contains(&o, what, "  ip tcp adjust-mss %u\n", on_1500[k].ipv4);
 		check_contains(&o, what, "  ipv6 tcp adjust-mss %u\n", on_1500[k].ipv6);
 		check_contains(&o, what, "  overhead = %s\n", on_1500[k].name);
