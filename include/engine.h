@@ -39,7 +39,11 @@ enum engine_note {
 	ENGINE_NOTE_COUNT
 };
 
-/* The largest MSS each family may carry through the packet's path. */
+/*
+ * The largest MSS each family may carry through the packet's path. The
+ * caller keeps them at or above 536 / 1220 (ceiling.h): a receiver ignores an
+ * MSS of 0 and falls back to those defaults.
+ */
 struct engine_ceiling {
 	uint16_t ipv4;
 	uint16_t ipv6;
@@ -49,7 +53,7 @@ struct engine_result {
 	enum engine_action action;
 	enum engine_malformed malformed; /* set when action is ENGINE_MALFORMED */
 	enum engine_note note;
-	uint8_t family;                  /* 4 or 6; 0 if the IP header was unreadable */
+	uint8_t family;                  /* 4 or 6 from the version nibble; 0 if empty or another version */
 	bool changed;                    /* the buffer was rewritten (false in a dry run) */
 	uint16_t mss_before;             /* MSS a receiver would have honoured; 0 if none */
 	uint16_t mss_after;              /* MSS a receiver will honour now; 0 if none */
