@@ -2,6 +2,8 @@
  * The packet path's view: the kernel's links with their ceilings and stats
  * slots worked out in advance, so a packet costs lookups, not arithmetic.
  */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,12 +70,16 @@ view_warn(struct view_slots *slots, const struct iftable_entry *e,
 	w->floored = e->ceiling.floored;
 	w->warned_once = true;
 
-	if (e->ceiling.floored)
-		log_warnx("%s: MTU %u with overhead %u in %s:%u leaves effective MTU %u; "
-			  "MSS kept at the floor %u (IPv4) / %u (IPv6)",
-			  e->name, iface && iface->mtu ? iface->mtu : e->mtu, overhead,
-			  conf->path, iface ? iface->line : 0, e->ceiling.effective_mtu,
-			  e->ceiling.mss.ipv4, e->ceiling.mss.ipv6);
+	if (e->ceiling.floored) {
+		char where[PATH_MAX + 32] = "";
+
+		if (iface)
+			snprintf(where, sizeof(where), " (%s:%u)", conf->path, iface->line);
+		log_warnx("%s: effective MTU %u (MTU %u - overhead %u%s) leaves too little; "
+			  "MSS held at %u (IPv4) / %u (IPv6): never below 536 / 1220",
+			  e->name, e->ceiling.effective_mtu, iface && iface->mtu ? iface->mtu : e->mtu,
+			  overhead, where, e->ceiling.mss.ipv4, e->ceiling.mss.ipv6);
+	}
 	for (i = 0; iface && i < sizeof(view_tunnel_kinds) / sizeof(view_tunnel_kinds[0]); i++) {
 		if (strcmp(e->kind, view_tunnel_kinds[i].kind) == 0 &&
 		    overhead == view_tunnel_kinds[i].overhead && iface->mtu == 0)

@@ -13,3 +13,6 @@ endforeach()
 
 add_fuzzer(netlink SOURCES src/links.c src/queue.c src/iftable.c src/log.c src/engine.c src/csum.c
   tests/fuzz/fuzz_netlink.c LIBS -lmnl -lnetfilter_queue SECONDS 30 CORPUS tests/fuzz/corpus/netlink)
+
+add_unit_test(test_view unit/test_view.c ${S}/view.c ${S}/iftable.c ${S}/ceiling.c ${S}/conf.c
+  ${S}/presets.c ${S}/log.c)
