@@ -55,7 +55,7 @@ usage(FILE *out)
 {
 	fprintf(out,
 		"usage: mssclampd [-c FILE] [-n] [-d] [-v]\n"
-		"       mssclampd calc --mtu MTU --overhead OVERHEAD [--mss MSS]\n"
+		"       mssclampd calc [--mtu MTU] [--overhead OVERHEAD] [--mss MSS]\n"
 		"       mssclampd presets\n"
 		"\n"
 		"  -c, --config FILE  configuration (default " CONF_DEFAULT_PATH ";\n"

@@ -22,3 +22,7 @@ add_script_test(firewall_nftables ${MSSCLAMPD_TESTS_DIR}/system/firewall-test.sh
 
 # systemd-analyze verify and security --offline on systemd/mssclampd.service.
 add_script_test(systemd_unit ${MSSCLAMPD_TESTS_DIR}/system/unit-test.sh system 120)
+
+# cmake --install into a DESTDIR and cpack -G DEB, from a fresh build of its
+# own configured with -DCMAKE_INSTALL_PREFIX=/usr: files land where stated.
+add_script_test(install ${MSSCLAMPD_TESTS_DIR}/system/install-test.sh system 300)
