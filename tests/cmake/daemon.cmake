@@ -16,3 +16,4 @@ add_fuzzer(netlink SOURCES src/links.c src/queue.c src/iftable.c src/log.c src/e
 
 add_unit_test(test_view unit/test_view.c ${S}/view.c ${S}/iftable.c ${S}/ceiling.c ${S}/conf.c
   ${S}/presets.c ${S}/log.c)
+add_script_test(integration_notify ${PROJECT_SOURCE_DIR}/tests/integration/notify.sh integration 120)

@@ -1,0 +1,71 @@
+#!/bin/bash
+# The daemon's sd_notify messages, on a socket this test listens on, as
+# systemd would see them: READY=1 only once the queue is bound and the rules
+# are in, RELOADING=1/READY=1 around SIGHUP, WATCHDOG=1 while the packet
+# loop turns, STOPPING=1 at exit; no READY=1 when start-up fails.
+. "$(dirname "$0")/lib.sh"
+need_root
+topology
+
+SOCK=$TMP/notify.sock
+# Records each datagram on one line (newlines inside it shown as '|').
+/usr/bin/python3 - "$SOCK" "$TMP/notify.log" <<'EOF' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(0.2)
+deadline = time.time() + 60
+with open(sys.argv[2], "w", buffering=1) as log:
+    while time.time() < deadline:
+        try:
+            data = s.recv(4096)
+        except socket.timeout:
+            continue
+        log.write(data.decode(errors="replace").replace("\n", "|") + "\n")
+EOF
+LISTENER=$!
+wait_for 5 test -S "$SOCK"
+
+# ready_with_rules: READY=1 arrived, and by then the rules were in
+cat >"$TMP/good.conf" <<EOF
+[global]
+stats_log = -
+[interface wan0]
+overhead = 8
+EOF
+NOTIFY_SOCKET=$SOCK WATCHDOG_USEC=1000000 start_daemon "$TMP/good.conf" || exit 1
+wait_for 5 grep -q "^READY=1" "$TMP/notify.log"
+check "READY=1 sent" grep -q "^READY=1|STATUS=Clamping on queue 0" "$TMP/notify.log"
+check "the rules are in place with READY=1" bash -c "ip netns exec $NS_R iptables -t mangle -S MSSCLAMPD | grep -q NFQUEUE"
+
+sleep 2
+watchdogs=$(grep -c "^WATCHDOG=1" "$TMP/notify.log")
+check "WATCHDOG=1 every half interval (got $watchdogs in ~2 s)" test "$watchdogs" -ge 3
+
+kill -HUP "$DAEMON_PID"
+wait_for 5 grep -q "reloaded" "$TMP/daemon.log"
+sleep 0.2
+check_eq "SIGHUP: RELOADING=1 then READY=1" "RELOADING=1 READY=1|STATUS=Clamping" \
+	"$(grep -E '^(RELOADING|READY)' "$TMP/notify.log" | tail -n 2 | tr '\n' ' ' | sed 's/ $//')"
+
+printf '[interface wan0]\noverhead = nonsense\n' >"$TMP/good.conf"
+kill -HUP "$DAEMON_PID"
+wait_for 5 grep -q "running configuration stays" "$TMP/daemon.log"
+sleep 0.2
+check "a failed reload still ends with READY=1 and says why" \
+	grep -q "^READY=1|STATUS=Reload failed" "$TMP/notify.log"
+
+stop_daemon TERM
+check_eq "SIGTERM: exit status" 0 "$?"
+check_eq "STOPPING=1 is the last message" "STOPPING=1" "$(tail -n 1 "$TMP/notify.log")"
+
+# A start that fails (a bad config) never says READY=1
+: >"$TMP/notify.log"
+NOTIFY_SOCKET=$SOCK R "$MSSCLAMPD" -c "$TMP/good.conf" >/dev/null 2>&1
+check_eq "bad config: exit status" 1 "$?"
+sleep 0.3
+check "bad config: no READY=1" bash -c "! grep -q READY=1 $TMP/notify.log"
+
+kill "$LISTENER" 2>/dev/null
+wait "$LISTENER" 2>/dev/null
+summary
