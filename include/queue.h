@@ -19,8 +19,8 @@ enum queue_dev { QUEUE_OUTDEV, QUEUE_INDEV, QUEUE_PHYSOUTDEV, QUEUE_PHYSINDEV, Q
 struct queue_packet {
 	uint32_t id;
 	uint8_t family;                   /* 4 or 6, from the hook that queued it */
-	bool truncated;                   /* NFQA_CAP_LEN: a partial copy, never sent back */
-	uint8_t *payload;                 /* the IP packet; may be rewritten in place */
+	bool truncated;                   /* a partial copy (NFQA_CAP_LEN) or none: never sent back */
+	uint8_t *payload;                 /* the IP packet; may be rewritten in place; NULL if none */
 	size_t len;
 	size_t room;                      /* writable bytes from payload: len plus tail room */
 	uint32_t ifindex[QUEUE_DEV_COUNT];/* 0 where the kernel gave none */
@@ -62,8 +62,9 @@ void queue_close(struct queue *queue);
 
 /*
  * Parses one NFQNL_MSG_PACKET, checking every attribute's type and length.
- * room: bytes from nlh to the end of its buffer. 0, or -1 if it is not a
- * usable packet message. No socket: fuzzers call it directly.
+ * room: bytes from nlh to the end of its buffer. 0 if it carries a packet
+ * id (to be accepted whatever else is wrong), -1 if not. No socket:
+ * fuzzers call it directly.
  */
 int queue_parse_packet(const struct nlmsghdr *nlh, size_t room, struct queue_packet *pkt);
 

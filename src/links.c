@@ -92,7 +92,8 @@ links_apply(struct iftable *table, const struct nlmsghdr *nlh, size_t len)
 	struct iftable_entry e;
 	struct link_attrs a = { 0 };
 
-	if (len < sizeof(*nlh) || nlh->nlmsg_len > len ||
+	/* libmnl walks attributes up to the aligned end of the message */
+	if (len < sizeof(*nlh) || nlh->nlmsg_len > len || MNL_ALIGN(nlh->nlmsg_len) > len ||
 	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifm)))
 		return 0;
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)

@@ -97,31 +97,35 @@ queue_parse_packet(const struct nlmsghdr *nlh, size_t room, struct queue_packet 
 	int i;
 
 	memset(pkt, 0, sizeof(*pkt));
-	if (room < sizeof(*nlh) || nlh->nlmsg_len > room ||
+	/* libmnl walks attributes up to the aligned end of the message */
+	if (room < sizeof(*nlh) || nlh->nlmsg_len > room || MNL_ALIGN(nlh->nlmsg_len) > room ||
 	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)))
 		return -1;
 	if (nlh->nlmsg_type != (NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_PACKET))
 		return -1;
 	if (mnl_attr_parse(nlh, sizeof(*nfg), queue_parse_cb, tb) < 0)
 		return -1;
-	if (tb[NFQA_PACKET_HDR] == NULL || tb[NFQA_PAYLOAD] == NULL)
+	if (tb[NFQA_PACKET_HDR] == NULL)
 		return -1;
 
 	ph = mnl_attr_get_payload(tb[NFQA_PACKET_HDR]);
 	pkt->id = ntohl(ph->packet_id);
 	nfg = mnl_nlmsg_get_payload(nlh);
 	pkt->family = nfg->nfgen_family == AF_INET6 ? 6 : 4;
+	for (i = 0; i < QUEUE_DEV_COUNT; i++)
+		if (tb[dev_attr[i]])
+			pkt->ifindex[i] = ntohl(mnl_attr_get_u32(tb[dev_attr[i]]));
+	if (tb[NFQA_PAYLOAD] == NULL) {
+		/* nothing to clamp, but an id to accept: never leave a packet queued */
+		pkt->truncated = true;
+		return 0;
+	}
 	pkt->payload = mnl_attr_get_payload(tb[NFQA_PAYLOAD]);
 	pkt->len = mnl_attr_get_payload_len(tb[NFQA_PAYLOAD]);
 	/* the payload is the message's last attribute: what follows is ours */
 	pkt->room = room - (size_t)((const char *)pkt->payload - (const char *)nlh);
-	if (pkt->room < pkt->len)
-		return -1;
 	if (tb[NFQA_CAP_LEN] && ntohl(mnl_attr_get_u32(tb[NFQA_CAP_LEN])) != pkt->len)
 		pkt->truncated = true;
-	for (i = 0; i < QUEUE_DEV_COUNT; i++)
-		if (tb[dev_attr[i]])
-			pkt->ifindex[i] = ntohl(mnl_attr_get_u32(tb[dev_attr[i]]));
 	return 0;
 }
 
@@ -163,7 +167,8 @@ queue_wait_ack(struct queue *queue, uint32_t seq)
 				const struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
 
 				result = err->error;
-			} else if (queue_parse_packet(nlh, (size_t)remaining, &pkt) == 0) {
+			} else if (queue_parse_packet(nlh, sizeof(buf) - (size_t)((const char *)nlh - buf),
+						      &pkt) == 0) {
 				queue_track_id(queue, pkt.id);
 				queue_accept(queue, &pkt, false);
 			}

@@ -55,7 +55,7 @@ fuzz_queue(uint8_t *buf, size_t len)
 
 	if (len < sizeof(struct nlmsghdr))
 		return;
-	if (queue_parse_packet((const struct nlmsghdr *)buf, len, &pkt) == -1)
+	if (queue_parse_packet((const struct nlmsghdr *)buf, len, &pkt) == -1 || pkt.payload == NULL)
 		return;
 	if (pkt.payload < buf || pkt.payload + pkt.room > buf + len || pkt.len > pkt.room)
 		abort();

@@ -75,12 +75,15 @@ main(void)
 	nlh->nlmsg_type = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_VERDICT;
 	CHECK_EQ(queue_parse_packet(nlh, sizeof(buf), &pkt), -1);
 
-	/* no payload attribute */
+	/* no payload attribute: still an id to accept, marked never to be sent back */
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = NFNL_SUBSYS_QUEUE << 8 | NFQNL_MSG_PACKET;
 	mnl_nlmsg_put_extra_header(nlh, sizeof(struct nfgenmsg));
+	ph.packet_id = htonl(77);
 	mnl_attr_put(nlh, NFQA_PACKET_HDR, sizeof(ph), &ph);
-	CHECK_EQ(queue_parse_packet(nlh, sizeof(buf), &pkt), -1);
+	CHECK_EQ(queue_parse_packet(nlh, sizeof(buf), &pkt), 0);
+	CHECK_EQ(pkt.id, 77);
+	CHECK(pkt.truncated && pkt.payload == NULL && pkt.len == 0);
 
 	/* a packet header too short to hold an id */
 	nlh = mnl_nlmsg_put_header(buf);
