@@ -194,57 +194,6 @@ utf8_sequence(const unsigned char *s)
 	return 0;
 }
 
-/*
- * A logfmt value as go-logfmt writes one: bare unless it is empty or holds a
- * space, '=', '"', a control character or invalid UTF-8; then quoted with
- * Go-style escapes. Linux names cannot hold most of these, but a name is
- * whatever the kernel hands us.
- */
-static void
-put_logfmt_value(struct writer *w, const char *value)
-{
-	const unsigned char *s = (const unsigned char *)value;
-	bool quote = *s == '\0';
-
-	for (const unsigned char *p = s; *p != '\0' && !quote; ) {
-		size_t n = utf8_sequence(p);
-
-		if (n == 0 || *p <= ' ' || *p == '=' || *p == '"' || *p == 0x7f)
-			quote = true;
-		p += n;
-	}
-	if (!quote) {
-		put_str(w, value);
-		return;
-	}
-	put_char(w, '"');
-	while (*s != '\0') {
-		size_t n = utf8_sequence(s);
-
-		if (n == 0) {
-			put_str(w, "\\ufffd");
-			s++;
-			continue;
-		}
-		if (*s == '"' || *s == '\\') {
-			put_char(w, '\\');
-			put_char(w, (char)*s);
-		} else if (*s == '\n') {
-			put_str(w, "\\n");
-		} else if (*s == '\r') {
-			put_str(w, "\\r");
-		} else if (*s == '\t') {
-			put_str(w, "\\t");
-		} else if (*s < ' ' || *s == 0x7f) {
-			put_hex_escape(w, *s);
-		} else {
-			put_bytes(w, (const char *)s, n);
-		}
-		s += n;
-	}
-	put_char(w, '"');
-}
-
 /* A JSON string (RFC 8259 7); invalid UTF-8 becomes U+FFFD so the line stays valid JSON. */
 static void
 put_json_string(struct writer *w, const char *value)
@@ -277,6 +226,32 @@ put_json_string(struct writer *w, const char *value)
 		s += n;
 	}
 	put_char(w, '"');
+}
+
+/*
+ * A logfmt value as go-logfmt writes one: bare unless it is empty or holds a
+ * space, '=', '"', a control character or invalid UTF-8; then quoted with
+ * Go-style escapes. Linux names cannot hold most of these, but a name is
+ * whatever the kernel hands us.
+ */
+static void
+put_logfmt_value(struct writer *w, const char *value)
+{
+	const unsigned char *s = (const unsigned char *)value;
+	bool quote = *s == '\0';
+
+	for (const unsigned char *p = s; *p != '\0' && !quote; ) {
+		size_t n = utf8_sequence(p);
+
+		if (n == 0 || *p <= ' ' || *p == '=' || *p == '"' || *p == 0x7f)
+			quote = true;
+		p += n;
+	}
+	/* Go's quoting and JSON's agree on every escape we need */
+	if (quote)
+		put_json_string(w, value);
+	else
+		put_str(w, value);
 }
 
 /* A label value of the text format 0.0.4: \\, \" and \n escaped; UTF-8 required. */
