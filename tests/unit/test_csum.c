@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "csum.h"
+#include "rng.h"
 
 static int passed, failed;
 
@@ -38,34 +39,6 @@ check(bool ok, const char *what, const char *file, int line)
 		printf("     got 0x%llx, want 0x%llx\n", got_, want_);		\
 } while (0)
 
-/* xorshift64*: small, seedable, the same everywhere. */
-static uint64_t rng_state;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t
-env_number(const char *name, uint64_t fallback)
-{
-	const char *s = getenv(name);
-	char *end;
-	unsigned long long v;
-
-	if (s == NULL || *s == '\0')
-		return fallback;
-	v = strtoull(s, &end, 0);
-	if (*end != '\0') {
-		fprintf(stderr, "%s: not a number: '%s'\n", name, s);
-		exit(2);
-	}
-	return v;
-}
 
 /*
  * The reference: the checksum as arithmetic modulo 0xffff (RFC 1071 2.(1)),

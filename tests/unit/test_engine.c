@@ -17,6 +17,7 @@
 
 #include "engine.h"
 #include "pkt.h"
+#include "rng.h"
 
 #define BUF 4096
 #define SENTINEL 0xa5 /* fills the room behind the packet: the engine must not touch it */
@@ -1118,34 +1119,6 @@ test_names(void)
 	      "engine_note_name out of range: \"?\"");
 }
 
-/* xorshift64*: small, seedable, the same everywhere. */
-static uint64_t rng_state;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t
-env_number(const char *name, uint64_t fallback)
-{
-	const char *s = getenv(name);
-	char *end;
-	unsigned long long v;
-
-	if (s == NULL || *s == '\0')
-		return fallback;
-	v = strtoull(s, &end, 0);
-	if (*end != '\0') {
-		fprintf(stderr, "%s: not a number: '%s'\n", name, s);
-		exit(2);
-	}
-	return v;
-}
 
 /*
  * Random well-formed SYNs against a model of issue 2's rules, written from
