@@ -7,6 +7,7 @@
 #ifndef MSSCLAMPD_FIREWALL_H
 #define MSSCLAMPD_FIREWALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "conf.h"
@@ -22,6 +23,12 @@ int firewall_install(enum conf_firewall firewall, unsigned first, unsigned count
 
 /* Removes every rule firewall_install() made; quiet when there are none. 0 or -1. */
 int firewall_remove(enum conf_firewall firewall);
+
+/*
+ * True when the tool is iptables-legacy, which needs CAP_NET_RAW (and root's
+ * /run/xtables.lock) besides CAP_NET_ADMIN; iptables-nft and nft do not.
+ */
+bool firewall_needs_raw(enum conf_firewall firewall);
 
 /* Packets that reached our queueing rules, per family (STATS_IPV4, STATS_IPV6). 0 or -1. */
 int firewall_packets(enum conf_firewall firewall, uint64_t packets[2]);

@@ -2,14 +2,17 @@
 #ifndef MSSCLAMPD_PRIVS_H
 #define MSSCLAMPD_PRIVS_H
 
-/*
- * Switches to user (and its group), keeping only CAP_NET_ADMIN, also as an
- * ambient capability so the firewall tools run at exit still have it.
- * 0, or -1 after logging why.
- */
-int privs_drop(const char *user);
+#include <stdbool.h>
 
-/* Drops every capability but CAP_NET_ADMIN without changing user. 0 or -1. */
-int privs_limit(void);
+/*
+ * Switches to user (and its group), keeping only CAP_NET_ADMIN (and with
+ * raw CAP_NET_RAW, which iptables-legacy needs), also as ambient
+ * capabilities so the firewall tools run at exit still have them.
+ * Call before any thread starts. 0, or -1 after logging why.
+ */
+int privs_drop(const char *user, bool raw);
+
+/* Drops every capability but CAP_NET_ADMIN (and CAP_NET_RAW with raw) without changing user. 0 or -1. */
+int privs_limit(bool raw);
 
 #endif

@@ -43,11 +43,12 @@ struct queue *queue_open(unsigned num, unsigned maxlen, unsigned batch);
 int queue_fd(const struct queue *queue);
 
 /*
- * Receives up to the batch size of packets without blocking. Returns how
- * many are in *pkts (0 if none were waiting), or -1 on a fatal socket error.
- * The packets stay valid until the next call.
+ * Receives up to the batch size of packets in one syscall. With wait, blocks
+ * until one arrives or a quarter second passes. Returns how many are in
+ * *pkts (0 if none), or -1 on a fatal socket error. The packets stay valid
+ * until the next call.
  */
-int queue_receive(struct queue *queue, struct queue_packet **pkts);
+int queue_receive(struct queue *queue, bool wait, struct queue_packet **pkts);
 
 /* Accepts pkt, with its (rewritten) payload if changed. Buffered until queue_flush(). */
 void queue_accept(struct queue *queue, const struct queue_packet *pkt, bool changed);

@@ -698,6 +698,22 @@ fw_nft_packets(struct fw_result *r, uint64_t packets[STATS_FAMILY_COUNT])
 	return 0;
 }
 
+bool
+firewall_needs_raw(enum conf_firewall firewall)
+{
+	static const char *const version[] = { "iptables", "-V", NULL };
+	struct fw_result *r;
+	bool legacy;
+
+	if (firewall != CONF_FIREWALL_IPTABLES || (r = calloc(1, sizeof(*r))) == NULL)
+		return false;
+	r->quiet = true;
+	/* "iptables v1.8.9 (legacy)" or "(nf_tables)" */
+	legacy = fw_run(version, NULL, r) == 0 && strstr(r->out, "(legacy)") != NULL;
+	free(r);
+	return legacy;
+}
+
 int
 firewall_install(enum conf_firewall firewall, unsigned first, unsigned count)
 {

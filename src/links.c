@@ -30,7 +30,7 @@ struct links {
 	bool in_dump;
 	bool dump_again;          /* events were lost, or the dump was interrupted */
 	uint32_t dump_seq;
-	char buf[LINKS_BUFSIZ];
+	_Alignas(8) char buf[LINKS_BUFSIZ];
 };
 
 struct link_attrs {

@@ -292,6 +292,7 @@ start(struct daemon *d)
 	uint64_t watchdog_usec = notify_watchdog_usec();
 	char queues[32];
 	sigset_t mask;
+	bool raw;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
@@ -323,7 +324,8 @@ start(struct daemon *d)
 		fatalx("cannot install the firewall rules");
 	}
 	d->statlog = statlog_open(&d->conf);
-	if ((d->conf.user[0] ? privs_drop(d->conf.user) : privs_limit()) == -1 ||
+	raw = firewall_needs_raw(d->conf.firewall);
+	if ((d->conf.user[0] ? privs_drop(d->conf.user, raw) : privs_limit(raw)) == -1 ||
 	    workers_run(d->workers) == -1) {
 		firewall_remove(d->conf.firewall);
 		workers_stop(d->workers);
@@ -364,6 +366,10 @@ stop(struct daemon *d)
 	statlog_close(d->statlog);
 	links_close(d->links);
 	conf_free(&d->conf);
+	close(d->watchdog_fd);
+	close(d->stats_fd);
+	close(d->signal_fd);
+	close(d->epoll_fd);
 	return status;
 }
 

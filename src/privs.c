@@ -6,7 +6,8 @@
  * capability is ambient, and iptables-nft, ip6tables-nft and nft work as a
  * non-root user with CAP_NET_ADMIN alone (they speak netlink; no
  * CAP_NET_RAW, no /run/xtables.lock). iptables-legacy does not: it wants
- * CAP_NET_RAW for its raw socket and root's lock file.
+ * CAP_NET_RAW for its raw socket (and root's lock file), so with it the
+ * daemon keeps CAP_NET_RAW too (raw).
  *
  * Capabilities belong to a thread, not a process, and the kernel checks
  * the sending thread's CAP_NET_ADMIN on every nfnetlink message, verdicts
@@ -22,15 +23,11 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#ifdef HAVE_LIBCAP_NG
 #include <cap-ng.h>
 #include <linux/capability.h>
-#endif
 
 #include "log.h"
 #include "privs.h"
-
-#ifdef HAVE_LIBCAP_NG
 
 /* Threads in this process; 1 when there is no /proc to ask. */
 static unsigned
@@ -51,16 +48,24 @@ privs_threads(void)
 
 /* Already where privs_limit() would take us: nothing to change. */
 static bool
-privs_limited(void)
+kept(int cap, bool raw)
+{
+	return cap == CAP_NET_ADMIN || (raw && cap == CAP_NET_RAW);
+}
+
+static bool
+privs_limited(bool raw)
 {
 	int cap;
 
+	if (raw && !capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_RAW))
+		return false;
 	if (!capng_have_capability(CAPNG_EFFECTIVE, CAP_NET_ADMIN) ||
 	    !capng_have_capability(CAPNG_INHERITABLE, CAP_NET_ADMIN) ||
 	    (geteuid() != 0 && !capng_have_capability(CAPNG_AMBIENT, CAP_NET_ADMIN)))
 		return false;
 	for (cap = 0; cap <= CAP_LAST_CAP; cap++)
-		if (cap != CAP_NET_ADMIN &&
+		if (!kept(cap, raw) &&
 		    (capng_have_capability(CAPNG_EFFECTIVE, (unsigned)cap) ||
 		     capng_have_capability(CAPNG_PERMITTED, (unsigned)cap)))
 			return false;
@@ -73,7 +78,7 @@ privs_limited(void)
  * permitted.
  */
 static int
-privs_verify(bool ambient)
+privs_verify(bool ambient, bool raw)
 {
 	int cap;
 
@@ -88,7 +93,7 @@ privs_verify(bool ambient)
 		return -1;
 	}
 	for (cap = 0; cap <= CAP_LAST_CAP; cap++) {
-		if (cap == CAP_NET_ADMIN)
+		if (kept(cap, raw))
 			continue;
 		if (capng_have_capability(CAPNG_EFFECTIVE, (unsigned)cap) ||
 		    capng_have_capability(CAPNG_PERMITTED, (unsigned)cap)) {
@@ -100,7 +105,7 @@ privs_verify(bool ambient)
 }
 
 int
-privs_drop(const char *user)
+privs_drop(const char *user, bool raw)
 {
 	struct passwd *pw;
 	unsigned threads;
@@ -146,7 +151,9 @@ privs_drop(const char *user)
 	 */
 	capng_clear(CAPNG_SELECT_ALL);
 	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
-			 CAPNG_AMBIENT, CAP_NET_ADMIN) != 0) {
+			 CAPNG_AMBIENT, CAP_NET_ADMIN) != 0 ||
+	    (raw && capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED |
+				 CAPNG_INHERITABLE | CAPNG_AMBIENT, CAP_NET_RAW) != 0)) {
 		log_err("privileges: cannot keep CAP_NET_ADMIN");
 		return -1;
 	}
@@ -164,14 +171,15 @@ privs_drop(const char *user)
 		log_err("privileges: still able to regain root after switching to %s", user);
 		return -1;
 	}
-	if (privs_verify(true) == -1)
+	if (privs_verify(true, raw) == -1)
 		return -1;
-	log_info("running as user %s (uid %u) with CAP_NET_ADMIN alone", user, (unsigned)uid);
+	log_info("running as user %s (uid %u) with CAP_NET_ADMIN%s alone", user, (unsigned)uid,
+		 raw ? " and CAP_NET_RAW (for iptables-legacy)" : "");
 	return 0;
 }
 
 int
-privs_limit(void)
+privs_limit(bool raw)
 {
 	unsigned threads;
 	bool bounding;
@@ -181,7 +189,7 @@ privs_limit(void)
 		return -1;
 	}
 	/* e.g. systemd's CapabilityBoundingSet= and AmbientCapabilities= did it all */
-	if (privs_limited()) {
+	if (privs_limited(raw)) {
 		log_debug("capabilities: CAP_NET_ADMIN alone already");
 		return 0;
 	}
@@ -206,31 +214,16 @@ privs_limit(void)
 	if (capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
 			 CAPNG_AMBIENT | (bounding ? CAPNG_BOUNDING_SET : 0),
 			 CAP_NET_ADMIN) != 0 ||
+	    (raw && capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_INHERITABLE |
+				 CAPNG_AMBIENT | (bounding ? CAPNG_BOUNDING_SET : 0),
+				 CAP_NET_RAW) != 0) ||
 	    capng_apply(bounding ? CAPNG_SELECT_ALL : CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT) != 0) {
 		log_warn("privileges: cannot limit capabilities to CAP_NET_ADMIN");
 		return -1;
 	}
-	if (privs_verify(true) == -1)
+	if (privs_verify(true, raw) == -1)
 		return -1;
-	log_info("capabilities limited to CAP_NET_ADMIN");
+	log_info("capabilities limited to CAP_NET_ADMIN%s",
+		 raw ? " and CAP_NET_RAW (for iptables-legacy)" : "");
 	return 0;
 }
-
-#else /* !HAVE_LIBCAP_NG */
-
-int
-privs_drop(const char *user)
-{
-	log_err("cannot switch to user %s: built without libcap-ng, which keeping "
-		"CAP_NET_ADMIN across the switch needs", user);
-	return -1;
-}
-
-int
-privs_limit(void)
-{
-	log_err("cannot limit capabilities: built without libcap-ng");
-	return -1;
-}
-
-#endif

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <arpa/inet.h>
 
@@ -30,9 +31,14 @@
 #include "queue.h"
 
 #define QUEUE_COPY_RANGE 0xffff                     /* the whole packet, always */
-#define QUEUE_SLOT_SIZE (QUEUE_COPY_RANGE + 4096)   /* one message: headers, attributes, payload */
+/* One message: headers, attributes, a whole packet and room to grow it. A
+ * page multiple, so every slot's netlink header is aligned. */
+#define QUEUE_SLOT_SIZE (17 * 4096)
+_Static_assert(QUEUE_SLOT_SIZE >= QUEUE_COPY_RANGE + 2048, "a slot holds a whole packet message");
 #define QUEUE_RCVBUF_PER_PACKET 2048                /* socket memory a queued SYN costs, roughly */
 #define QUEUE_MIN_RCVBUF (4 << 20)
+#define QUEUE_MAX_RCVBUF (256 << 20)                 /* a limit, not an allocation; the kernel doubles it */
+#define QUEUE_WAIT_MS 250                           /* a blocked receive returns this often */
 #define QUEUE_ACK_TIMEOUT_MS 2000
 
 struct queue {
@@ -140,7 +146,7 @@ static void queue_track_id(struct queue *queue, uint32_t id);
 static int
 queue_wait_ack(struct queue *queue, uint32_t seq)
 {
-	char buf[QUEUE_SLOT_SIZE];
+	_Alignas(8) char buf[QUEUE_SLOT_SIZE];
 	int fd = mnl_socket_get_fd(queue->nl);
 	int waited, remaining, result = -ETIMEDOUT;
 	const struct nlmsghdr *nlh;
@@ -186,6 +192,7 @@ queue_config(struct queue *queue, uint8_t cmd, unsigned maxlen)
 	struct nlmsghdr *nlh;
 	uint32_t seq = (uint32_t)time(NULL) + cmd;
 
+	memset(buf, 0, sizeof(buf)); /* libmnl 1.0.4 leaves attribute padding as it finds it */
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue->num);
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	nlh->nlmsg_seq = seq;
@@ -227,7 +234,9 @@ struct queue *
 queue_open(unsigned num, unsigned maxlen, unsigned batch)
 {
 	struct queue *queue;
+	struct timeval wait = { 0, QUEUE_WAIT_MS * 1000 };
 	int fd, one = 1, rcvbuf, err;
+	uint64_t want;
 	unsigned i;
 
 	queue = calloc(1, sizeof(*queue));
@@ -241,7 +250,7 @@ queue_open(unsigned num, unsigned maxlen, unsigned batch)
 	/* untouched pages cost no memory: a SYN touches one page of its slot */
 	queue->rx = malloc((size_t)batch * QUEUE_SLOT_SIZE);
 	queue->tx_size = (size_t)batch * 256 + QUEUE_SLOT_SIZE;
-	queue->tx = malloc(queue->tx_size);
+	queue->tx = calloc(1, queue->tx_size); /* attribute padding goes to the kernel */
 	if (!queue->msgs || !queue->iov || !queue->pkts || !queue->rx || !queue->tx)
 		goto nomem;
 	for (i = 0; i < batch; i++) {
@@ -263,11 +272,15 @@ queue_open(unsigned num, unsigned maxlen, unsigned batch)
 	fd = mnl_socket_get_fd(queue->nl);
 	/* Room for a full kernel queue; when even that fills, fail-open lets
 	 * SYNs through unclamped and we see a gap in the ids. */
-	rcvbuf = (int)(maxlen * QUEUE_RCVBUF_PER_PACKET > QUEUE_MIN_RCVBUF ?
-		       maxlen * QUEUE_RCVBUF_PER_PACKET : QUEUE_MIN_RCVBUF);
+	want = (uint64_t)maxlen * QUEUE_RCVBUF_PER_PACKET;
+	rcvbuf = (int)(want < QUEUE_MIN_RCVBUF ? QUEUE_MIN_RCVBUF :
+		       want > QUEUE_MAX_RCVBUF ? QUEUE_MAX_RCVBUF : want);
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) == -1 &&
 	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) == -1)
 		log_warn("queue %u: receive buffer", num);
+	/* so that a worker blocked in queue_receive() still looks up to stop */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait)) == -1)
+		log_warn("queue %u: receive timeout", num);
 	/* ENOBUFS only says a packet went past: the id gaps count them */
 	if (setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one)) == -1)
 		log_warn("queue %u: NETLINK_NO_ENOBUFS", num);
@@ -314,12 +327,14 @@ queue_track_id(struct queue *queue, uint32_t id)
 }
 
 int
-queue_receive(struct queue *queue, struct queue_packet **pkts)
+queue_receive(struct queue *queue, bool wait, struct queue_packet **pkts)
 {
 	int n, i, count = 0;
 
 	*pkts = queue->pkts;
-	n = recvmmsg(mnl_socket_get_fd(queue->nl), queue->msgs, queue->batch, MSG_DONTWAIT, NULL);
+	/* MSG_WAITFORONE: block for the first packet only, take what else is there */
+	n = recvmmsg(mnl_socket_get_fd(queue->nl), queue->msgs, queue->batch,
+		     wait ? MSG_WAITFORONE : MSG_DONTWAIT, NULL);
 	if (n == -1)
 		return (errno == EAGAIN || errno == EINTR || errno == ENOBUFS) ? 0 : -1;
 

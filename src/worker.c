@@ -9,7 +9,6 @@
  * copied under the mutex are whole.
  */
 #include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -23,7 +22,9 @@
 #include "worker.h"
 
 #define WORKER_BATCH 64             /* packets per receive */
-#define WORKER_WAKE_MS 250          /* a blocked receive returns this often: stop and heartbeat */
+#ifndef WORKER_SPIN_US
+#define WORKER_SPIN_US 50           /* poll without sleeping this long after a packet */
+#endif
 #define WORKER_DRAIN_QUIET_MS 50    /* at stop: no packet for this long means drained */
 #define WORKER_DRAIN_MAX_STEPS 1000  /* batches or idle milliseconds */
 
@@ -41,6 +42,7 @@ struct worker {
 	/* heartbeat: bumped by the worker, compared by the main thread */
 	atomic_uint_fast64_t heartbeat;
 	uint64_t heartbeat_seen;
+	struct timespec last_packet;           /* worker thread only: when it last had work */
 };
 
 struct workers {
@@ -95,7 +97,7 @@ worker_drain(struct worker *w)
 	int n, quiet = 0, total = 0;
 
 	while (quiet < WORKER_DRAIN_QUIET_MS && total < WORKER_DRAIN_MAX_STEPS) {
-		n = queue_receive(w->queue, &pkts);
+		n = queue_receive(w->queue, false, &pkts);
 		total++;
 		if (n > 0) {
 			worker_batch(w, pkts, n);
@@ -109,28 +111,44 @@ worker_drain(struct worker *w)
 	}
 }
 
+/*
+ * Poll without sleeping for a moment after the last packet: a SYN-ACK tends
+ * to follow its SYN within tens of microseconds, and under load the next
+ * batch is already on its way. Not sleeping spares the kernel a wakeup on
+ * the enqueuing CPU per batch, and the SYN-ACK a cross-CPU wakeup.
+ */
+static bool
+worker_spin(const struct worker *w)
+{
+	struct timespec now;
+	long elapsed_us;
+
+	if (WORKER_SPIN_US == 0)
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	elapsed_us = (now.tv_sec - w->last_packet.tv_sec) * 1000000 +
+		     (now.tv_nsec - w->last_packet.tv_nsec) / 1000;
+	return elapsed_us < WORKER_SPIN_US;
+}
+
 static void *
 worker_run(void *arg)
 {
 	const struct timespec backoff = { 0, 100000000 };
 	struct worker *w = arg;
 	struct queue_packet *pkts;
-	struct pollfd pfd = { .fd = queue_fd(w->queue), .events = POLLIN };
 	int n;
 
+	/* One syscall to wait and receive, one to send the verdicts: the
+	 * receive returns at least every QUEUE_WAIT_MS, to beat the heart and
+	 * look up to stop. */
 	while (!atomic_load_explicit(&w->owner->stopping, memory_order_relaxed)) {
 		atomic_fetch_add_explicit(&w->heartbeat, 1, memory_order_relaxed);
-		if (poll(&pfd, 1, WORKER_WAKE_MS) <= 0)
-			continue;
-		/* a full batch says more is waiting: receive again before polling */
-		do {
-			n = queue_receive(w->queue, &pkts);
-			if (n > 0)
-				worker_batch(w, pkts, n);
-			atomic_fetch_add_explicit(&w->heartbeat, 1, memory_order_relaxed);
-		} while (n == WORKER_BATCH &&
-			 !atomic_load_explicit(&w->owner->stopping, memory_order_relaxed));
-		if (n == -1) {
+		n = queue_receive(w->queue, !worker_spin(w), &pkts);
+		if (n > 0) {
+			worker_batch(w, pkts, n);
+			clock_gettime(CLOCK_MONOTONIC, &w->last_packet);
+		} else if (n == -1) {
 			log_warn("queue %u: receive", w->num);
 			nanosleep(&backoff, NULL);
 		}

@@ -17,3 +17,10 @@ add_fuzzer(netlink SOURCES src/links.c src/queue.c src/iftable.c src/log.c src/e
 add_unit_test(test_view unit/test_view.c ${S}/view.c ${S}/iftable.c ${S}/ceiling.c ${S}/conf.c
   ${S}/presets.c ${S}/log.c)
 add_script_test(integration_notify ${PROJECT_SOURCE_DIR}/tests/integration/notify.sh integration 120)
+
+# Robustness (issue 6): hostile traffic, faults, valgrind; the soak runs about
+# two minutes (SOAK_SECONDS) and carries its own label: ctest -L soak, or -LE soak.
+add_script_test(integration_hostile ${PROJECT_SOURCE_DIR}/tests/integration/hostile.sh integration 600)
+add_script_test(integration_faults ${PROJECT_SOURCE_DIR}/tests/integration/faults.sh integration 300)
+add_script_test(integration_valgrind ${PROJECT_SOURCE_DIR}/tests/integration/valgrind.sh integration 300)
+add_script_test(integration_soak ${PROJECT_SOURCE_DIR}/tests/integration/soak.sh soak 600)

@@ -8,11 +8,7 @@ add_unit_test(test_notify unit/test_notify.c
 add_executable(fwctl system/fwctl.c
   ${PROJECT_SOURCE_DIR}/src/firewall.c ${PROJECT_SOURCE_DIR}/src/privs.c
   ${PROJECT_SOURCE_DIR}/src/log.c)
-target_link_libraries(fwctl PRIVATE Threads::Threads)
-if(CAPNG_FOUND)
-  target_link_libraries(fwctl PRIVATE PkgConfig::CAPNG)
-  target_compile_definitions(fwctl PRIVATE HAVE_LIBCAP_NG=1)
-endif()
+target_link_libraries(fwctl PRIVATE Threads::Threads PkgConfig::CAPNG)
 
 # Root and network namespaces, else they skip (77).
 add_script_test(firewall_iptables ${MSSCLAMPD_TESTS_DIR}/system/firewall-test.sh system 180

@@ -167,6 +167,7 @@ stop_daemon() {
 
 # capture NS IFACE FILE: tcpdump of TCP SYNs in the background; stop_capture ends it.
 capture() {
+	rm -f "$3" # else the readiness check below sees an old capture
 	ip netns exec "$1" tcpdump -Z root -U --immediate-mode -nn -i "$2" -w "$3" tcp >/dev/null 2>&1 &
 	CAPTURE_PID=$!
 	wait_for 5 test -s "$3" || sleep 0.5 # the pcap header appears once tcpdump listens
@@ -207,4 +208,100 @@ fetch() {
 # stats_field FILE IFACE FIELD: FIELD's value on the last line for IFACE.
 stats_field() {
 	grep " iface=$2 " "$1" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p"
+}
+
+# ---- Added for the robustness tests (hostile, soak, faults, valgrind) ----
+
+PY=/usr/bin/python3            # Debian's python3, with scapy
+CRAFT=$SRC/tests/integration/craft.py
+
+need_scapy() {
+	"$PY" -c 'import scapy.all' 2>/dev/null ||
+		{ echo "SKIP: $PY cannot import scapy (apt install python3-scapy)"; exit 77; }
+}
+
+# capture_ip NS IFACE FILE: every IP datagram, also fragments and extension
+# header chains (the filter "tcp" misses those); stop_capture ends it.
+capture_ip() {
+	ip netns exec "$1" tcpdump -Z root -U --immediate-mode -B 16384 -nn -i "$2" -w "$3" \
+		'ip or ip6' >/dev/null 2>&1 &
+	CAPTURE_PID=$!
+	wait_for 5 test -s "$3" || sleep 0.5
+}
+
+# craft_send ARGS...: craft.py send from the client to the router's LAN side.
+craft_send() {
+	C "$PY" "$CRAFT" send --iface c0 --dmac "$(R cat /sys/class/net/lan0/address)" "$@"
+}
+
+# stats_json_field FILE IFACE KEY: KEY (dotted: ipv4.clamped) on the last JSON stats line for IFACE.
+stats_json_field() {
+	"$PY" "$CRAFT" stats --json "$1" --iface "$2" | sed -n "s/^$3=//p"
+}
+
+# stats_records FILE: how many iface=all records (logfmt or JSON) FILE holds.
+stats_records() {
+	grep -cE 'iface=all |"iface":"all"' "$1" 2>/dev/null || true
+}
+
+# more_than N COMMAND...: the number COMMAND prints is above N (for wait_for).
+more_than() {
+	local limit=$1
+	shift
+	[ "$("$@")" -gt "$limit" ] 2>/dev/null
+}
+
+# stats_now FILE: SIGUSR1, then waits (bounded) for one more iface=all record in FILE.
+stats_now() {
+	local before
+	before=$(stats_records "$1")
+	kill -USR1 "$DAEMON_PID"
+	wait_for 5 more_than "${before:-0}" stats_records "$1"
+}
+
+daemon_rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status" 2>/dev/null; }
+daemon_fds() { ls "/proc/$DAEMON_PID/fd" 2>/dev/null | wc -l; }
+
+# spare_link_kind NS: a link type to create by the hundred (dummy where the
+# kernel has it, else ifb or a bridge); fails if none.
+spare_link_kind() {
+	local kind
+	for kind in dummy ifb bridge; do
+		if ip -n "$1" link add mssc-probe type "$kind" 2>/dev/null; then
+			ip -n "$1" link del mssc-probe
+			echo "$kind"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# check_alive DESCRIPTION: the daemon still runs; if not, the end of its log says why.
+check_alive() {
+	if [ -n "$DAEMON_PID" ] && kill -0 "$DAEMON_PID" 2>/dev/null; then
+		pass "$1"
+	else
+		fail "$1"
+		echo "the daemon's log ends:"
+		tail -n 20 "$TMP/daemon.log" | sed 's/^/	| /'
+	fi
+}
+
+# remove_leftover_rules: the mangle rules a crashed daemon left, in both
+# iptables backends, so that what follows starts clean.
+remove_leftover_rules() {
+	local tool hook tries
+	for tool in iptables-nft ip6tables-nft iptables-legacy ip6tables-legacy; do
+		command -v "$tool" >/dev/null || continue
+		R "$tool" -t mangle -L MSSCLAMPD -n >/dev/null 2>&1 || continue
+		for hook in FORWARD OUTPUT INPUT; do
+			tries=10
+			while [ $tries -gt 0 ] &&
+			      R "$tool" -t mangle -D "$hook" -p tcp --tcp-flags SYN,RST SYN -j MSSCLAMPD 2>/dev/null; do
+				tries=$((tries - 1))
+			done
+		done
+		R "$tool" -t mangle -F MSSCLAMPD
+		R "$tool" -t mangle -X MSSCLAMPD
+	done
 }

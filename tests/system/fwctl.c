@@ -115,10 +115,10 @@ main(int argc, char *argv[])
 			       packets[STATS_IPV4], packets[STATS_IPV6]);
 			fflush(stdout);
 		} else if (strcmp(argv[i], "drop") == 0 && i + 1 < argc) {
-			if (privs_drop(argv[++i]) == -1)
+			if (privs_drop(argv[++i], false) == -1)
 				return 1;
 		} else if (strcmp(argv[i], "limit") == 0) {
-			if (privs_limit() == -1)
+			if (privs_limit(false) == -1)
 				return 1;
 		} else if (strcmp(argv[i], "caps") == 0) {
 			if (print_caps() == -1)
