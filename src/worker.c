@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@
 
 #define WORKER_BATCH 64             /* packets per receive */
 #ifndef WORKER_SPIN_US
-#define WORKER_SPIN_US 50           /* poll without sleeping this long after a packet */
+#define WORKER_SPIN_US 50           /* under load, poll without sleeping this long after a batch */
 #endif
 #define WORKER_DRAIN_QUIET_MS 50    /* at stop: no packet for this long means drained */
 #define WORKER_DRAIN_MAX_STEPS 1000  /* batches or idle milliseconds */
@@ -43,6 +44,7 @@ struct worker {
 	atomic_uint_fast64_t heartbeat;
 	uint64_t heartbeat_seen;
 	struct timespec last_packet;           /* worker thread only: when it last had work */
+	int last_batch;                        /* worker thread only: its size */
 };
 
 struct workers {
@@ -112,10 +114,10 @@ worker_drain(struct worker *w)
 }
 
 /*
- * Poll without sleeping for a moment after the last packet: a SYN-ACK tends
- * to follow its SYN within tens of microseconds, and under load the next
- * batch is already on its way. Not sleeping spares the kernel a wakeup on
- * the enqueuing CPU per batch, and the SYN-ACK a cross-CPU wakeup.
+ * Under load, poll without sleeping for a moment after the last batch: the
+ * next one is already on its way, and not sleeping spares the enqueuing CPU
+ * a wakeup per batch (the biggest cost the daemon adds there). Load shows
+ * as batches of more than one packet; a quiet router sleeps at once.
  */
 static bool
 worker_spin(const struct worker *w)
@@ -123,7 +125,7 @@ worker_spin(const struct worker *w)
 	struct timespec now;
 	long elapsed_us;
 
-	if (WORKER_SPIN_US == 0)
+	if (WORKER_SPIN_US == 0 || w->last_batch < 2)
 		return false;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	elapsed_us = (now.tv_sec - w->last_packet.tv_sec) * 1000000 +
@@ -137,6 +139,7 @@ worker_run(void *arg)
 	const struct timespec backoff = { 0, 100000000 };
 	struct worker *w = arg;
 	struct queue_packet *pkts;
+	bool spinning;
 	int n;
 
 	/* One syscall to wait and receive, one to send the verdicts: the
@@ -144,10 +147,15 @@ worker_run(void *arg)
 	 * look up to stop. */
 	while (!atomic_load_explicit(&w->owner->stopping, memory_order_relaxed)) {
 		atomic_fetch_add_explicit(&w->heartbeat, 1, memory_order_relaxed);
-		n = queue_receive(w->queue, !worker_spin(w), &pkts);
+		spinning = worker_spin(w);
+		n = queue_receive(w->queue, !spinning, &pkts);
 		if (n > 0) {
 			worker_batch(w, pkts, n);
 			clock_gettime(CLOCK_MONOTONIC, &w->last_packet);
+			if (!spinning || n > 1)
+				w->last_batch = n;
+		} else if (n == 0 && spinning) {
+			sched_yield(); /* polling, but never ahead of a task that has work here */
 		} else if (n == -1) {
 			log_warn("queue %u: receive", w->num);
 			nanosleep(&backoff, NULL);
