@@ -14,7 +14,7 @@
 #include "engine.h"
 #include "iftable.h"
 
-#define VIEW_MAX_SLOTS 1024   /* interface names with stats; later names share slot 0 */
+#define VIEW_MAX_SLOTS 1024   /* interface names with stats; when full, departed ones are folded into slot 0 */
 #define VIEW_SLOT_OTHER 0     /* "other": packets on no interface we know */
 
 struct view {
@@ -24,7 +24,7 @@ struct view {
 
 /* Stats slots by interface name, kept across views so counts survive a PPPoE reconnect. */
 struct view_slots {
-	char names[VIEW_MAX_SLOTS][CONF_IFNAMSIZ];
+	char names[VIEW_MAX_SLOTS][CONF_IFNAMSIZ];   /* "" for a released slot */
 	uint16_t count;
 	struct view_slot_warned {      /* what the last warning about the slot was based on */
 		unsigned mtu, overhead;
@@ -33,6 +33,17 @@ struct view_slots {
 };
 
 void view_slots_init(struct view_slots *slots);
+
+/*
+ * Slots of names that view has no interface for and conf no section for
+ * (a container's veth, gone): stored in departed[], which has room for
+ * VIEW_MAX_SLOTS. Their count.
+ */
+unsigned view_slots_departed(const struct view *view, const struct view_slots *slots,
+			     const struct conf *conf, uint16_t *departed);
+
+/* Frees a slot for the next new name; its counters must be zero or folded away first. */
+void view_slots_release(struct view_slots *slots, uint16_t slot);
 
 /*
  * Builds a view of links under conf, taking slots for new names. Warns about

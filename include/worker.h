@@ -37,6 +37,12 @@ void workers_publish(struct workers *workers, struct view *view);
 void workers_collect(struct workers *workers, struct stats_counters *per_slot,
 		     struct stats_extra *extra);
 
+/*
+ * Adds every worker's counters of slot from to slot to, and zeroes from.
+ * Only for a slot the current view no longer maps any interface to.
+ */
+void workers_fold(struct workers *workers, uint16_t from, uint16_t to);
+
 /* True if every worker has gone round its loop since the last call: feeds the watchdog. */
 bool workers_alive(struct workers *workers);
 

@@ -179,6 +179,29 @@ write_stats(struct daemon *d)
 	}
 }
 
+/*
+ * Stats slots are kept per name for as long as there is room, so a PPPoE
+ * reconnect keeps its counts. Near full (a container host's veths come and
+ * go), the counts of names gone from the system and the config move to
+ * iface=- and their slots are reused: the totals never change.
+ */
+static void
+reclaim_slots(struct daemon *d, const struct conf *conf)
+{
+	uint16_t departed[VIEW_MAX_SLOTS];
+	unsigned i, n;
+
+	if (d->slots.count < VIEW_MAX_SLOTS * 3 / 4)
+		return;
+	n = view_slots_departed(d->view, &d->slots, conf, departed);
+	for (i = 0; i < n; i++) {
+		workers_fold(d->workers, departed[i], VIEW_SLOT_OTHER);
+		view_slots_release(&d->slots, departed[i]);
+	}
+	if (n > 0)
+		log_info("stats: %u interfaces that no longer exist now count under iface=-", n);
+}
+
 static void
 publish_view(struct daemon *d, const struct conf *conf)
 {
@@ -186,8 +209,10 @@ publish_view(struct daemon *d, const struct conf *conf)
 
 	if (view == NULL)
 		return; /* logged; the old view stays */
+	/* after this no worker uses an older view: slots missing from this one are idle */
 	workers_publish(d->workers, view);
 	d->view = view;
+	reclaim_slots(d, conf);
 }
 
 /* Settings a running daemon cannot change: it keeps its own and says so. */

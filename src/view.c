@@ -39,15 +39,48 @@ view_slots_init(struct view_slots *slots)
 static uint16_t
 view_slot(struct view_slots *slots, const char *name)
 {
-	uint16_t i;
+	uint16_t i, free_slot = 0;
 
-	for (i = 1; i < slots->count; i++)
+	for (i = 1; i < slots->count; i++) {
 		if (strcmp(slots->names[i], name) == 0)
 			return i;
-	if (slots->count == VIEW_MAX_SLOTS)
+		if (slots->names[i][0] == '\0' && free_slot == 0)
+			free_slot = i;
+	}
+	if (free_slot == 0 && slots->count == VIEW_MAX_SLOTS)
 		return VIEW_SLOT_OTHER;
-	strcpy(slots->names[slots->count], name); /* both CONF_IFNAMSIZ */
-	return slots->count++;
+	if (free_slot == 0)
+		free_slot = slots->count++;
+	strcpy(slots->names[free_slot], name); /* both CONF_IFNAMSIZ */
+	return free_slot;
+}
+
+unsigned
+view_slots_departed(const struct view *view, const struct view_slots *slots,
+		    const struct conf *conf, uint16_t *departed)
+{
+	bool present[VIEW_MAX_SLOTS] = { false };
+	const struct iftable_entry *e;
+	size_t iter = 0;
+	unsigned n = 0;
+	uint16_t i;
+
+	while ((e = iftable_next(&view->links, &iter)) != NULL)
+		present[e->slot] = true;
+	for (i = 1; i < slots->count; i++)
+		if (!present[i] && slots->names[i][0] != '\0' &&
+		    conf_iface_find(conf, slots->names[i]) == NULL)
+			departed[n++] = i;
+	return n;
+}
+
+void
+view_slots_release(struct view_slots *slots, uint16_t slot)
+{
+	if (slot == VIEW_SLOT_OTHER || slot >= slots->count)
+		return;
+	memset(slots->names[slot], 0, sizeof(slots->names[slot]));
+	memset(&slots->warned[slot], 0, sizeof(slots->warned[slot]));
 }
 
 /*

@@ -265,6 +265,21 @@ workers_collect(struct workers *workers, struct stats_counters *per_slot,
 	}
 }
 
+void
+workers_fold(struct workers *workers, uint16_t from, uint16_t to)
+{
+	size_t i;
+
+	for (i = 0; i < workers->count; i++) {
+		struct worker *w = &workers->worker[i];
+
+		pthread_mutex_lock(&w->lock);
+		stats_add(&w->counters[to], &w->counters[from]);
+		memset(&w->counters[from], 0, sizeof(w->counters[from]));
+		pthread_mutex_unlock(&w->lock);
+	}
+}
+
 bool
 workers_alive(struct workers *workers)
 {

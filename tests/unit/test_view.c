@@ -162,6 +162,42 @@ main(void)
 	CHECK(strstr(logged, "tiny0: effective MTU 700") != NULL);
 	view_free(view);
 
+	/* departed names: veth9 went away and has no section; wan0 has one, so it stays */
+	{
+		uint16_t departed[VIEW_MAX_SLOTS], veth_slot;
+		unsigned n;
+
+		add_link(&links, 9, "veth9", "veth", 1500);
+		view = build_logged(&links, &conf, &slots, logged, sizeof(logged));
+		ifs[0] = 9;
+		view_ceiling(view, ifs, 1, &veth_slot);
+		view_free(view);
+		iftable_del(&links, 9);
+		iftable_del(&links, 4711); /* wan0 down between reconnects */
+		view = build_logged(&links, &conf, &slots, logged, sizeof(logged));
+		n = view_slots_departed(view, &slots, &conf, departed);
+		CHECK_EQ(n, 1);
+		CHECK_EQ(departed[0], veth_slot);
+		view_slots_release(&slots, departed[0]);
+		CHECK_EQ(slots.names[veth_slot][0], '\0');
+		view_slots_release(&slots, VIEW_SLOT_OTHER); /* never released */
+		CHECK(strcmp(slots.names[VIEW_SLOT_OTHER], "-") == 0);
+		view_free(view);
+
+		/* the next new name takes the freed slot; wan0 comes back to its own */
+		add_link(&links, 10, "veth10", "veth", 1500);
+		add_link(&links, 4712, "wan0", "veth", 1492);
+		view = build_logged(&links, &conf, &slots, logged, sizeof(logged));
+		ifs[0] = 10;
+		view_ceiling(view, ifs, 1, &slot);
+		CHECK_EQ(slot, veth_slot);
+		CHECK(strcmp(slots.names[slot], "veth10") == 0);
+		ifs[0] = 4712;
+		view_ceiling(view, ifs, 1, &slot);
+		CHECK_EQ(slot, wan_slot);
+		view_free(view);
+	}
+
 	conf_free(&conf);
 	iftable_free(&links);
 	unlink(conf_path);
