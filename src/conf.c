@@ -393,7 +393,7 @@ conf_defaults(struct conf *conf)
 	memset(conf, 0, sizeof(*conf));
 	conf->queue_first = 0;
 	conf->queue_count = 1;
-	conf->queue_maxlen = 4096;
+	conf->queue_maxlen = 16384;
 	conf->firewall = CONF_FIREWALL_IPTABLES;
 	conf->mode = CONF_MODE_CLAMP;
 	strcpy(conf->stats_log, "-");

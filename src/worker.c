@@ -26,6 +26,9 @@
 #ifndef WORKER_SPIN_US
 #define WORKER_SPIN_US 50           /* under load, poll without sleeping this long after a batch */
 #endif
+#ifndef WORKER_SPIN_MIN_BATCH
+#define WORKER_SPIN_MIN_BATCH 2     /* "under load": the last batch had this many packets */
+#endif
 #define WORKER_DRAIN_QUIET_MS 50    /* at stop: no packet for this long means drained */
 #define WORKER_DRAIN_MAX_STEPS 1000  /* batches or idle milliseconds */
 
@@ -125,7 +128,7 @@ worker_spin(const struct worker *w)
 	struct timespec now;
 	long elapsed_us;
 
-	if (WORKER_SPIN_US == 0 || w->last_batch < 2)
+	if (WORKER_SPIN_US == 0 || w->last_batch < WORKER_SPIN_MIN_BATCH)
 		return false;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	elapsed_us = (now.tv_sec - w->last_packet.tv_sec) * 1000000 +

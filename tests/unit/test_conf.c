@@ -142,7 +142,7 @@ test_defaults(void)
 	memset(&c, 0x5a, sizeof(c));
 	conf_defaults(&c);
 	check(c.queue_first == 0 && c.queue_count == 1, "defaults: queue 0, one queue");
-	check(c.queue_maxlen == 4096, "defaults: queue_maxlen 4096");
+	check(c.queue_maxlen == 16384, "defaults: queue_maxlen 16384");
 	check(c.firewall == CONF_FIREWALL_IPTABLES, "defaults: firewall iptables");
 	check(c.mode == CONF_MODE_CLAMP, "defaults: mode clamp");
 	check(strcmp(c.stats_log, "-") == 0, "defaults: stats_log \"-\" (stderr)");
@@ -229,7 +229,7 @@ test_no_global(void)
 	int r;
 
 	r = parse_text(&c, "[interface eth0]\noverhead = pppoe\n", &cap);
-	check(r == 0 && c.queue_first == 0 && c.queue_count == 1 && c.queue_maxlen == 4096 &&
+	check(r == 0 && c.queue_first == 0 && c.queue_count == 1 && c.queue_maxlen == 16384 &&
 	    c.firewall == CONF_FIREWALL_IPTABLES && c.mode == CONF_MODE_CLAMP &&
 	    strcmp(c.stats_log, "-") == 0 && c.stats_interval == 10 && c.n_ifaces == 1 &&
 	    c.ifaces[0].overhead == 8, "no [global]: the defaults, and the interface");
@@ -422,8 +422,8 @@ test_sample(void)
 	check(strcmp(c.stats_log, "/var/log/mssclampd/stats.log") == 0,
 	    "sample: stats_log /var/log/mssclampd/stats.log");
 	check(c.queue_first == 0 && c.queue_count == 1 && c.firewall == CONF_FIREWALL_IPTABLES &&
-	    c.mode == CONF_MODE_CLAMP && c.stats_interval == 10 && c.queue_maxlen == 4096,
-	    "sample: queue 0, iptables, clamp, interval 10, maxlen 4096");
+	    c.mode == CONF_MODE_CLAMP && c.stats_interval == 10 && c.queue_maxlen == 16384,
+	    "sample: queue 0, iptables, clamp, interval 10, maxlen 16384");
 	check(c.n_ifaces == 0, "sample: interface examples are commented out (got %zu)",
 	    c.n_ifaces);
 	check(c.user[0] == '\0', "sample: no user (systemd drops privileges)");
