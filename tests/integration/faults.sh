@@ -41,19 +41,7 @@ logged() { grep -c -- "$1" "$TMP/daemon.log"; }
 
 # recreate_wan MTU: wan0 and its peer deleted and made again (a PPPoE reconnect).
 recreate_wan() {
-	ip -n "$NS_R" link del wan0
-	ip link add wan0 netns "$NS_R" type veth peer name s0 netns "$NS_S"
-	ip -n "$NS_R" link set wan0 mtu "$1"
-	ip -n "$NS_R" addr add 10.2.0.1/24 dev wan0
-	ip -n "$NS_R" addr add fd02::1/64 dev wan0 nodad
-	ip -n "$NS_S" addr add 10.2.0.2/24 dev s0
-	ip -n "$NS_S" addr add fd02::2/64 dev s0 nodad
-	ip -n "$NS_R" link set wan0 up
-	ip -n "$NS_S" link set s0 up
-	ip -n "$NS_S" route add default via 10.2.0.1
-	ip -n "$NS_S" -6 route add default via fd02::1
-	R ethtool -K wan0 tso off gso off gro off >/dev/null 2>&1
-	S ethtool -K s0 tso off gso off gro off >/dev/null 2>&1
+	wan_link "$1"
 	warm_up
 }
 

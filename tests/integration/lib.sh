@@ -90,37 +90,43 @@ topology() {
 		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
 	done
 	ip link add c0 netns "$NS_C" type veth peer name lan0 netns "$NS_R"
-	ip link add wan0 netns "$NS_R" type veth peer name s0 netns "$NS_S"
-	ip -n "$NS_R" link set wan0 mtu 1492
-
 	ip -n "$NS_C" addr add 10.1.0.2/24 dev c0
 	ip -n "$NS_C" addr add fd01::2/64 dev c0 nodad
 	ip -n "$NS_R" addr add 10.1.0.1/24 dev lan0
 	ip -n "$NS_R" addr add fd01::1/64 dev lan0 nodad
-	ip -n "$NS_R" addr add 10.2.0.1/24 dev wan0
-	ip -n "$NS_R" addr add fd02::1/64 dev wan0 nodad
-	ip -n "$NS_S" addr add 10.2.0.2/24 dev s0
-	ip -n "$NS_S" addr add fd02::2/64 dev s0 nodad
 	ip -n "$NS_C" link set c0 up
 	ip -n "$NS_R" link set lan0 up
-	ip -n "$NS_R" link set wan0 up
-	ip -n "$NS_S" link set s0 up
 	ip -n "$NS_C" route add default via 10.1.0.1
 	ip -n "$NS_C" -6 route add default via fd01::1
-	ip -n "$NS_S" route add default via 10.2.0.1
-	ip -n "$NS_S" -6 route add default via fd02::1
 	# Segmentation offload would carry 64 KB super-packets past the veth's
 	# MTU check; off, every packet is as big as on a real wire.
 	C ethtool -K c0 tso off gso off gro off >/dev/null 2>&1
-	S ethtool -K s0 tso off gso off gro off >/dev/null 2>&1
 	R ethtool -K lan0 tso off gso off gro off >/dev/null 2>&1
-	R ethtool -K wan0 tso off gso off gro off >/dev/null 2>&1
+	wan_link 1492
 	R sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	# No ICMP "fragmentation needed"/"packet too big" from the router either:
 	# clamping alone must carry TCP across.
 	R iptables -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
 	R ip6tables -A OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP
 	warm_up
+}
+
+# wan_link MTU: the router's wan0 and the server's s0, made (again: a PPPoE
+# reconnect deletes the interface and brings it back with a new ifindex).
+wan_link() {
+	ip -n "$NS_R" link del wan0 2>/dev/null # takes s0 with it
+	ip link add wan0 netns "$NS_R" type veth peer name s0 netns "$NS_S"
+	ip -n "$NS_R" link set wan0 mtu "$1"
+	ip -n "$NS_R" addr add 10.2.0.1/24 dev wan0
+	ip -n "$NS_R" addr add fd02::1/64 dev wan0 nodad
+	ip -n "$NS_S" addr add 10.2.0.2/24 dev s0
+	ip -n "$NS_S" addr add fd02::2/64 dev s0 nodad
+	ip -n "$NS_R" link set wan0 up
+	ip -n "$NS_S" link set s0 up
+	ip -n "$NS_S" route add default via 10.2.0.1
+	ip -n "$NS_S" -6 route add default via fd02::1
+	R ethtool -K wan0 tso off gso off gro off >/dev/null 2>&1
+	S ethtool -K s0 tso off gso off gro off >/dev/null 2>&1
 }
 
 # Neighbour discovery delays the first IPv6 packet: resolve every hop now.

@@ -33,17 +33,7 @@ check_eq "after the MTU drops to 1400: IPv6" 1332 "$(syn_at_server 6004 fd02::2)
 
 # A reconnect: the interface goes away and comes back with a new ifindex
 old_index=$(R cat /sys/class/net/wan0/ifindex)
-ip -n "$NS_R" link del wan0 # takes s0 with it
-ip link add wan0 netns "$NS_R" type veth peer name s0 netns "$NS_S"
-ip -n "$NS_R" link set wan0 mtu 1480
-ip -n "$NS_R" addr add 10.2.0.1/24 dev wan0
-ip -n "$NS_R" addr add fd02::1/64 dev wan0 nodad
-ip -n "$NS_S" addr add 10.2.0.2/24 dev s0
-ip -n "$NS_S" addr add fd02::2/64 dev s0 nodad
-ip -n "$NS_R" link set wan0 up
-ip -n "$NS_S" link set s0 up
-ip -n "$NS_S" route add default via 10.2.0.1
-ip -n "$NS_S" -6 route add default via fd02::1
+wan_link 1480
 warm_up
 new_index=$(R cat /sys/class/net/wan0/ifindex)
 check "re-created wan0 has a new ifindex ($old_index -> $new_index)" test "$old_index" != "$new_index"
