@@ -285,8 +285,15 @@ on_event(struct daemon *d, enum event_source source)
 	case EV_SIGNAL:
 		return on_signal(d);
 	case EV_LINKS:
-		if (links_dispatch(d->links) == 1)
+		switch (links_dispatch(d->links)) {
+		case 1:
 			publish_view(d, &d->conf);
+			break;
+		case -1:
+			/* blind to MTU changes: better restarted (systemd) than wrong;
+			 * --queue-bypass carries traffic meanwhile */
+			fatalx("lost track of the interfaces");
+		}
 		break;
 	case EV_STATS:
 		if (read(d->stats_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
