@@ -194,9 +194,13 @@ utf8_sequence(const unsigned char *s)
 	return 0;
 }
 
-/* A JSON string (RFC 8259 7); invalid UTF-8 becomes U+FFFD so the line stays valid JSON. */
+/*
+ * A quoted string, escaped for JSON (RFC 8259 7) or, with json false, as a
+ * Prometheus text-format 0.0.4 label value (only \\, \" and \n escaped).
+ * Invalid UTF-8 becomes U+FFFD, so either stays valid.
+ */
 static void
-put_json_string(struct writer *w, const char *value)
+put_quoted(struct writer *w, const char *value, bool json)
 {
 	const unsigned char *s = (const unsigned char *)value;
 
@@ -205,7 +209,7 @@ put_json_string(struct writer *w, const char *value)
 		size_t n = utf8_sequence(s);
 
 		if (n == 0) {
-			put_str(w, "\\ufffd");
+			put_str(w, json ? "\\ufffd" : "\xef\xbf\xbd");
 			s++;
 			continue;
 		}
@@ -214,11 +218,11 @@ put_json_string(struct writer *w, const char *value)
 			put_char(w, (char)*s);
 		} else if (*s == '\n') {
 			put_str(w, "\\n");
-		} else if (*s == '\r') {
+		} else if (json && *s == '\r') {
 			put_str(w, "\\r");
-		} else if (*s == '\t') {
+		} else if (json && *s == '\t') {
 			put_str(w, "\\t");
-		} else if (*s < ' ' || *s == 0x7f) {
+		} else if (json && (*s < ' ' || *s == 0x7f)) {
 			put_hex_escape(w, *s);
 		} else {
 			put_bytes(w, (const char *)s, n);
@@ -226,6 +230,18 @@ put_json_string(struct writer *w, const char *value)
 		s += n;
 	}
 	put_char(w, '"');
+}
+
+static void
+put_json_string(struct writer *w, const char *value)
+{
+	put_quoted(w, value, true);
+}
+
+static void
+put_prometheus_label(struct writer *w, const char *value)
+{
+	put_quoted(w, value, false);
 }
 
 /*
@@ -252,34 +268,6 @@ put_logfmt_value(struct writer *w, const char *value)
 		put_json_string(w, value);
 	else
 		put_str(w, value);
-}
-
-/* A label value of the text format 0.0.4: \\, \" and \n escaped; UTF-8 required. */
-static void
-put_prometheus_label(struct writer *w, const char *value)
-{
-	const unsigned char *s = (const unsigned char *)value;
-
-	put_char(w, '"');
-	while (*s != '\0') {
-		size_t n = utf8_sequence(s);
-
-		if (n == 0) {
-			put_str(w, "\xef\xbf\xbd"); /* U+FFFD */
-			s++;
-			continue;
-		}
-		if (*s == '"' || *s == '\\') {
-			put_char(w, '\\');
-			put_char(w, (char)*s);
-		} else if (*s == '\n') {
-			put_str(w, "\\n");
-		} else {
-			put_bytes(w, (const char *)s, n);
-		}
-		s += n;
-	}
-	put_char(w, '"');
 }
 
 static void
