@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "pkt.h"
+#include "be16.h"
 
 const uint8_t pkt_ipv4_src[4] = { 192, 0, 2, 1 };
 const uint8_t pkt_ipv4_dst[4] = { 198, 51, 100, 2 };
@@ -14,19 +15,6 @@ fail(const char *why)
 {
 	fprintf(stderr, "pkt: %s\n", why);
 	abort();
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 static void

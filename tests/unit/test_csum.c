@@ -14,6 +14,7 @@
 
 #include "csum.h"
 #include "rng.h"
+#include "be16.h"
 
 static int passed, failed;
 
@@ -69,19 +70,6 @@ static uint16_t
 csum_error(uint16_t field, uint16_t right)
 {
 	return (uint16_t)(((uint32_t)field + 0xffff - right) % 0xffff);
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 static void

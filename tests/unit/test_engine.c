@@ -18,6 +18,7 @@
 #include "engine.h"
 #include "pkt.h"
 #include "rng.h"
+#include "be16.h"
 
 #define BUF 4096
 #define SENTINEL 0xa5 /* fills the room behind the packet: the engine must not touch it */
@@ -55,19 +56,6 @@ check(bool ok, const char *what)
 		failed++;
 		printf("FAIL %s\n", what);
 	}
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 /* Whether byte i is a checksum field: masked when the input's checksum was wrong on purpose. */
