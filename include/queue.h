@@ -40,8 +40,6 @@ struct queue;
  */
 struct queue *queue_open(unsigned num, unsigned maxlen, unsigned batch);
 
-int queue_fd(const struct queue *queue);
-
 /*
  * Receives up to the batch size of packets in one syscall. With wait, blocks
  * until one arrives or a quarter second passes. Returns how many are in

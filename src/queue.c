@@ -298,12 +298,6 @@ fail:
 	return NULL;
 }
 
-int
-queue_fd(const struct queue *queue)
-{
-	return mnl_socket_get_fd(queue->nl);
-}
-
 static void
 queue_handle_error(struct queue *queue, const struct nlmsghdr *nlh)
 {
