@@ -8,35 +8,52 @@ need_root
 topology
 
 SOCK=$TMP/notify.sock
-# Records each datagram on one line (newlines inside it shown as '|').
-/usr/bin/python3 - "$SOCK" "$TMP/notify.log" <<'EOF' &
-import socket, sys, time
+# Records each datagram on one line (newlines inside it shown as '|'). At the
+# first READY=1 it looks at the router's IPv6 rules (installed last) at once
+# and records what it found: READY=1 must not come before the rules are in.
+/usr/bin/python3 - "$SOCK" "$TMP/notify.log" "$NS_R" <<'EOF' &
+import socket, subprocess, sys, time
 s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 s.bind(sys.argv[1])
 s.settimeout(0.2)
 deadline = time.time() + 60
+checked = False
 with open(sys.argv[2], "w", buffering=1) as log:
     while time.time() < deadline:
         try:
             data = s.recv(4096)
         except socket.timeout:
             continue
-        log.write(data.decode(errors="replace").replace("\n", "|") + "\n")
+        text = data.decode(errors="replace")
+        log.write(text.replace("\n", "|") + "\n")
+        if text.startswith("READY=1") and not checked:
+            checked = True
+            rules = subprocess.run(["ip", "netns", "exec", sys.argv[3], "ip6tables", "-t",
+                                    "mangle", "-S", "MSSCLAMPD"],
+                                   capture_output=True, text=True).stdout
+            log.write("RULES_AT_READY=%s\n" % ("yes" if "NFQUEUE" in rules else "no"))
 EOF
 LISTENER=$!
 wait_for 5 test -S "$SOCK"
 
-# ready_with_rules: READY=1 arrived, and by then the rules were in
+# The firewall tools, slowed down: a READY=1 sent before the rules were all
+# in would find them missing.
+mkdir "$TMP/slow"
+for tool in iptables ip6tables; do
+	printf '#!/bin/sh\nsleep 0.3\nexec %s "$@"\n' "$(command -v $tool)" >"$TMP/slow/$tool"
+	chmod +x "$TMP/slow/$tool"
+done
 cat >"$TMP/good.conf" <<EOF
 [global]
 stats_log = -
 [interface wan0]
 overhead = 8
 EOF
-NOTIFY_SOCKET=$SOCK WATCHDOG_USEC=1000000 start_daemon "$TMP/good.conf" || exit 1
-wait_for 5 grep -q "^READY=1" "$TMP/notify.log"
+PATH=$TMP/slow:$PATH NOTIFY_SOCKET=$SOCK WATCHDOG_USEC=1000000 start_daemon "$TMP/good.conf" || exit 1
+wait_for 5 grep -q "^RULES_AT_READY=" "$TMP/notify.log"
 check "READY=1 sent" grep -q "^READY=1|STATUS=Clamping on queue 0" "$TMP/notify.log"
-check "the rules are in place with READY=1" bash -c "ip netns exec $NS_R iptables -t mangle -S MSSCLAMPD | grep -q NFQUEUE"
+check_eq "the rules were in when READY=1 came" "RULES_AT_READY=yes" \
+	"$(grep "^RULES_AT_READY=" "$TMP/notify.log")"
 
 sleep 2
 watchdogs=$(grep -c "^WATCHDOG=1" "$TMP/notify.log")
