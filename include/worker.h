@@ -33,7 +33,7 @@ int workers_run(struct workers *workers);
 /* Makes view current and frees the one it replaces once no worker can be reading it. */
 void workers_publish(struct workers *workers, struct view *view);
 
-/* Sums every worker's counters into per_slot[0..VIEW_MAX_SLOTS-1] and *extra. */
+/* Sums every worker's counters into per_slot[0..VIEW_MAX_SLOTS-1] and *extra (which it clears first). */
 void workers_collect(struct workers *workers, struct stats_counters *per_slot,
 		     struct stats_extra *extra);
 

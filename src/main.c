@@ -43,6 +43,7 @@ struct daemon {
 	struct workers *workers;
 	struct statlog *statlog;
 	struct stats_counters per_slot[VIEW_MAX_SLOTS];
+	struct stats_counters total;
 	struct stats_line lines[VIEW_MAX_SLOTS + 1];
 	uint64_t gaps_reported;
 	uint64_t bypassed_reported;
@@ -138,10 +139,10 @@ count_bypassed(struct daemon *d, const uint64_t matched[STATS_FAMILY_COUNT],
 static void
 write_stats(struct daemon *d)
 {
-	static struct stats_counters total;
+	struct stats_counters *total = &d->total;
 	struct engine_ceiling ceiling[VIEW_MAX_SLOTS] = { { 0, 0 } };
 	const struct iftable_entry *e;
-	struct stats_extra extra = { .uptime_seconds = 0 };
+	struct stats_extra extra;
 	uint64_t matched[STATS_FAMILY_COUNT];
 	bool have_matched;
 	time_t now = time(NULL);
@@ -155,20 +156,20 @@ write_stats(struct daemon *d)
 	extra.observing = d->conf.mode == CONF_MODE_OBSERVE;
 	while ((e = iftable_next(&d->view->links, &iter)) != NULL)
 		ceiling[e->slot] = e->ceiling.mss;
-	memset(&total, 0, sizeof(total));
+	memset(total, 0, sizeof(*total));
 	for (slot = 0; slot < d->slots.count; slot++) {
 		bool configured = slot != VIEW_SLOT_OTHER && ceiling[slot].ipv4 != 0 &&
 				  conf_iface_find(&d->conf, d->slots.names[slot]) != NULL;
 
-		stats_add(&total, &d->per_slot[slot]);
+		stats_add(total, &d->per_slot[slot]);
 		if (stats_total(&d->per_slot[slot], ENGINE_ACTION_COUNT) == 0 && !configured)
 			continue;
 		d->lines[n++] = (struct stats_line){ d->slots.names[slot], &d->per_slot[slot],
 						     ceiling[slot], NULL };
 	}
 	if (have_matched)
-		count_bypassed(d, matched, &total, &extra);
-	d->lines[n++] = (struct stats_line){ "all", &total, { 0, 0 }, &extra };
+		count_bypassed(d, matched, total, &extra);
+	d->lines[n++] = (struct stats_line){ "all", total, { 0, 0 }, &extra };
 	statlog_write(d->statlog, now, d->lines, n);
 
 	if (extra.queue_gaps > d->gaps_reported) {

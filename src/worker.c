@@ -252,8 +252,7 @@ workers_collect(struct workers *workers, struct stats_counters *per_slot,
 	int reason;
 
 	memset(per_slot, 0, VIEW_MAX_SLOTS * sizeof(*per_slot));
-	memset(extra->malformed, 0, sizeof(extra->malformed));
-	extra->queue_gaps = extra->verdict_errors = 0;
+	memset(extra, 0, sizeof(*extra));
 	for (i = 0; i < workers->count; i++) {
 		struct worker *w = &workers->worker[i];
 
