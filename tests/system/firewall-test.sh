@@ -60,6 +60,7 @@ expect_line() {
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, firewall rules)"
 [ -x "$fwctl" ] || { echo "no fwctl at $fwctl"; exit 1; }
 command -v ip >/dev/null || skip "no ip (iproute2)"
+command -v socat >/dev/null || skip "no socat"
 if [ "$mode" = iptables ]; then
 	for tool in iptables ip6tables iptables-save ip6tables-save; do
 		command -v $tool >/dev/null || skip "no $tool"
@@ -89,9 +90,9 @@ fw() {
 # the RST that answers it is no SYN.
 syns() {
 	i=0
-	while [ $i -lt "$1" ]; do X nc -z -w 1 127.0.0.1 9 2>/dev/null; i=$((i + 1)); done
+	while [ $i -lt "$1" ]; do X socat -u /dev/null TCP4:127.0.0.1:9,connect-timeout=1 2>/dev/null; i=$((i + 1)); done
 	i=0
-	while [ $i -lt "$2" ]; do X nc -z -w 1 ::1 9 2>/dev/null; i=$((i + 1)); done
+	while [ $i -lt "$2" ]; do X socat -u /dev/null TCP6:[::1]:9,connect-timeout=1 2>/dev/null; i=$((i + 1)); done
 }
 
 jump="-p tcp -m tcp --tcp-flags SYN,RST SYN -j MSSCLAMPD"
