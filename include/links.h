@@ -9,8 +9,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "iftable.h"
+#include "link.h"
 
 struct nlmsghdr;
 struct links;
@@ -23,11 +25,11 @@ int links_fd(const struct links *links);
 /* Handles whatever the socket has. 1: the table changed; 0: it did not; -1: fatal. */
 int links_dispatch(struct links *links);
 
-/* The current interfaces (name, kind, MTU); valid until the next dispatch. */
+/* The current interfaces, struct link entries; valid until the next dispatch. */
 const struct iftable *links_table(const struct links *links);
 
 /*
- * Applies one RTM_NEWLINK/RTM_DELLINK message to table, checking every
+ * Applies one RTM_NEWLINK/RTM_DELLINK message to table (of struct link), checking every
  * attribute's type and length first. 1: changed; 0: nothing to do or not a
  * link message; -1: out of memory. No socket: fuzzers call it directly.
  */

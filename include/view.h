@@ -2,7 +2,8 @@
  * The packet path's view of the interfaces: for each ifindex its ceilings
  * (kernel MTU and config combined) and its stats slot. Built on the main
  * thread when a link or the config changes, then read-only, so a packet
- * costs one hash lookup per interface and no arithmetic.
+ * costs one hash lookup per interface and no arithmetic. Pure: the
+ * builder logs nothing; what deserves a warning goes to its caller.
  */
 #ifndef MSSCLAMPD_VIEW_H
 #define MSSCLAMPD_VIEW_H
@@ -10,48 +11,51 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ceiling.h"
 #include "conf.h"
 #include "engine.h"
 #include "iftable.h"
+#include "link.h"
 
-#define VIEW_MAX_SLOTS 1024   /* interface names with stats; when full, departed ones are folded into slot 0 */
-#define VIEW_SLOT_OTHER 0     /* "other": packets on no interface we know */
+/*
+ * A slot indexes the workers' per-interface counters: below VIEW_MAX_SLOTS,
+ * VIEW_SLOT_OTHER for packets on no interface the view knows. Who gets
+ * which slot is report.c's business.
+ */
+#define VIEW_MAX_SLOTS 1024
+#define VIEW_SLOT_OTHER 0
+
+/* What the packet path needs of one interface. */
+struct view_entry {
+	uint32_t ifindex;               /* first: the key of the view's iftable */
+	struct engine_ceiling mss;
+	uint16_t slot;
+};
 
 struct view {
-	struct iftable links;     /* entries with ceiling and slot filled in */
-	bool dry_run;             /* observe mode */
+	struct iftable entries;         /* struct view_entry */
+	bool dry_run;                   /* observe mode */
 };
 
-/* Stats slots by interface name, kept across views so counts survive a PPPoE reconnect. */
-struct view_slots {
-	char names[VIEW_MAX_SLOTS][CONF_IFNAMSIZ];   /* "" for a released slot */
-	uint16_t count;
-	struct view_slot_warned {      /* what the last warning about the slot was based on */
-		unsigned mtu, overhead;
-		bool floored, warned_once;
-	} warned[VIEW_MAX_SLOTS];
+/* One interface as the builder worked it out, for the slot callback. */
+struct view_link {
+	const struct link *link;
+	const struct conf_iface *iface;  /* its config section; NULL if none */
+	struct link_ceiling ceiling;
+	/* A device of this kind already leaves room for this encapsulation in
+	 * its MTU ("PPPoE"), and its section's overhead adds it again; or NULL. */
+	const char *counted_twice;
 };
 
-void view_slots_init(struct view_slots *slots);
+/* Gives the slot for an interface; anything worth a warning is in *vl. */
+typedef uint16_t view_slot_fn(void *arg, const struct view_link *vl, const struct conf *conf);
 
 /*
- * Slots of names that view has no interface for and conf no section for
- * (a container's veth, gone): stored in departed[], which has room for
- * VIEW_MAX_SLOTS. Their count.
- */
-unsigned view_slots_departed(const struct view *view, const struct view_slots *slots,
-			     const struct conf *conf, uint16_t *departed);
-
-/* Frees a slot for the next new name; its counters must be zero or folded away first. */
-void view_slots_release(struct view_slots *slots, uint16_t slot);
-
-/*
- * Builds a view of links under conf, taking slots for new names. Warns about
- * ceilings floored by the config and overheads likely counted twice, once per
- * interface and config. NULL on ENOMEM.
+ * Builds a view of links (struct link entries) under conf, asking slot_for
+ * for each interface's slot. NULL on ENOMEM.
  */
 struct view *view_build(const struct iftable *links, const struct conf *conf,
-			struct view_slots *slots);
+			view_slot_fn *slot_for, void *arg);
 void view_free(struct view *view);
 
 /*

@@ -1,5 +1,5 @@
 /*
- * Interfaces by ifindex: linear probing, at most half full, deletion by
+ * A table keyed by ifindex: linear probing, at most half full, deletion by
  * backward shift (no tombstones, so lookups stay short however many
  * interfaces come and go).
  */
@@ -11,6 +11,22 @@
 
 #define IFTABLE_MIN_BUCKETS 64
 
+static unsigned char *
+iftable_bucket(const struct iftable *table, size_t i)
+{
+	return table->buckets + i * table->entry_size;
+}
+
+/* An entry's key; memcpy, so entries need no particular alignment in callers' buffers. */
+static uint32_t
+iftable_key(const void *entry)
+{
+	uint32_t ifindex;
+
+	memcpy(&ifindex, entry, sizeof(ifindex));
+	return ifindex;
+}
+
 static size_t
 iftable_home(const struct iftable *table, uint32_t ifindex)
 {
@@ -20,20 +36,25 @@ iftable_home(const struct iftable *table, uint32_t ifindex)
 }
 
 static int
-iftable_alloc(struct iftable *table, size_t buckets)
+iftable_alloc(struct iftable *table, size_t entry_size, size_t buckets)
 {
-	table->buckets = calloc(buckets, sizeof(*table->buckets));
+	table->buckets = calloc(buckets, entry_size);
 	if (table->buckets == NULL)
 		return -1;
+	table->entry_size = entry_size;
 	table->mask = buckets - 1;
 	table->count = 0;
 	return 0;
 }
 
 int
-iftable_init(struct iftable *table)
+iftable_init(struct iftable *table, size_t entry_size)
 {
-	return iftable_alloc(table, IFTABLE_MIN_BUCKETS);
+	if (entry_size < sizeof(uint32_t)) {
+		errno = EINVAL;
+		return -1;
+	}
+	return iftable_alloc(table, entry_size, IFTABLE_MIN_BUCKETS);
 }
 
 void
@@ -45,25 +66,27 @@ iftable_free(struct iftable *table)
 	table->count = 0;
 }
 
-static struct iftable_entry *
+/* The bucket holding ifindex, or the free one where it would go. */
+static size_t
 iftable_slot(const struct iftable *table, uint32_t ifindex)
 {
 	size_t i = iftable_home(table, ifindex);
+	uint32_t key;
 
-	while (table->buckets[i].ifindex != 0 && table->buckets[i].ifindex != ifindex)
+	while ((key = iftable_key(iftable_bucket(table, i))) != 0 && key != ifindex)
 		i = (i + 1) & table->mask;
-	return &table->buckets[i];
+	return i;
 }
 
-const struct iftable_entry *
+const void *
 iftable_find(const struct iftable *table, uint32_t ifindex)
 {
-	const struct iftable_entry *e;
+	const unsigned char *e;
 
 	if (ifindex == 0 || table->buckets == NULL)
 		return NULL;
-	e = iftable_slot(table, ifindex);
-	return e->ifindex == ifindex ? e : NULL;
+	e = iftable_bucket(table, iftable_slot(table, ifindex));
+	return iftable_key(e) == ifindex ? e : NULL;
 }
 
 static int
@@ -72,11 +95,14 @@ iftable_grow(struct iftable *table)
 	struct iftable bigger;
 	size_t i;
 
-	if (iftable_alloc(&bigger, (table->mask + 1) * 2) == -1)
+	if (iftable_alloc(&bigger, table->entry_size, (table->mask + 1) * 2) == -1)
 		return -1;
 	for (i = 0; i <= table->mask; i++) {
-		if (table->buckets[i].ifindex != 0) {
-			*iftable_slot(&bigger, table->buckets[i].ifindex) = table->buckets[i];
+		const unsigned char *e = iftable_bucket(table, i);
+		uint32_t key = iftable_key(e);
+
+		if (key != 0) {
+			memcpy(iftable_bucket(&bigger, iftable_slot(&bigger, key)), e, table->entry_size);
 			bigger.count++;
 		}
 	}
@@ -86,20 +112,21 @@ iftable_grow(struct iftable *table)
 }
 
 int
-iftable_put(struct iftable *table, const struct iftable_entry *entry)
+iftable_put(struct iftable *table, const void *entry)
 {
-	struct iftable_entry *slot;
+	uint32_t ifindex = iftable_key(entry);
+	unsigned char *slot;
 
-	if (entry->ifindex == 0) {
+	if (ifindex == 0) {
 		errno = EINVAL;
 		return -1;
 	}
 	if ((table->count + 1) * 2 > table->mask + 1 && iftable_grow(table) == -1)
 		return -1;
-	slot = iftable_slot(table, entry->ifindex);
-	if (slot->ifindex == 0)
+	slot = iftable_bucket(table, iftable_slot(table, ifindex));
+	if (iftable_key(slot) == 0)
 		table->count++;
-	*slot = *entry;
+	memcpy(slot, entry, table->entry_size);
 	return 0;
 }
 
@@ -107,32 +134,33 @@ void
 iftable_del(struct iftable *table, uint32_t ifindex)
 {
 	size_t hole, i, home;
+	uint32_t key;
 
 	if (ifindex == 0 || table->buckets == NULL)
 		return;
-	hole = (size_t)(iftable_slot(table, ifindex) - table->buckets);
-	if (table->buckets[hole].ifindex == 0)
+	hole = iftable_slot(table, ifindex);
+	if (iftable_key(iftable_bucket(table, hole)) == 0)
 		return;
 	table->count--;
 	/* Knuth 6.4 algorithm R: pull back entries whose probe passed the hole */
-	for (i = (hole + 1) & table->mask; table->buckets[i].ifindex != 0;
+	for (i = (hole + 1) & table->mask; (key = iftable_key(iftable_bucket(table, i))) != 0;
 	     i = (i + 1) & table->mask) {
-		home = iftable_home(table, table->buckets[i].ifindex);
+		home = iftable_home(table, key);
 		if (((i - home) & table->mask) >= ((i - hole) & table->mask)) {
-			table->buckets[hole] = table->buckets[i];
+			memcpy(iftable_bucket(table, hole), iftable_bucket(table, i), table->entry_size);
 			hole = i;
 		}
 	}
-	memset(&table->buckets[hole], 0, sizeof(table->buckets[hole]));
+	memset(iftable_bucket(table, hole), 0, table->entry_size);
 }
 
-const struct iftable_entry *
+const void *
 iftable_next(const struct iftable *table, size_t *iter)
 {
 	while (table->buckets != NULL && *iter <= table->mask) {
-		const struct iftable_entry *e = &table->buckets[(*iter)++];
+		const unsigned char *e = iftable_bucket(table, (*iter)++);
 
-		if (e->ifindex != 0)
+		if (iftable_key(e) != 0)
 			return e;
 	}
 	return NULL;

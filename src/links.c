@@ -76,9 +76,9 @@ links_attr_cb(const struct nlattr *attr, void *data)
 }
 
 static void
-copy_name(char dst[CONF_IFNAMSIZ], const char *src)
+copy_name(char dst[LINK_NAMSIZ], const char *src)
 {
-	size_t n = strnlen(src, CONF_IFNAMSIZ - 1);
+	size_t n = strnlen(src, LINK_NAMSIZ - 1);
 
 	memcpy(dst, src, n);
 	dst[n] = '\0';
@@ -88,8 +88,8 @@ int
 links_apply(struct iftable *table, const struct nlmsghdr *nlh, size_t len)
 {
 	const struct ifinfomsg *ifm;
-	const struct iftable_entry *old;
-	struct iftable_entry e;
+	const struct link *old;
+	struct link e;
 	struct link_attrs a = { 0 };
 
 	/* libmnl walks attributes up to the aligned end of the message */
@@ -101,7 +101,7 @@ links_apply(struct iftable *table, const struct nlmsghdr *nlh, size_t len)
 	ifm = mnl_nlmsg_get_payload(nlh);
 	if (ifm->ifi_index <= 0)
 		return 0;
-	old = iftable_find(table, (uint32_t)ifm->ifi_index);
+	old = link_find(table, (uint32_t)ifm->ifi_index);
 
 	if (nlh->nlmsg_type == RTM_DELLINK) {
 		if (old == NULL)
@@ -149,7 +149,7 @@ links_request_dump(struct links *links)
 	rt->rtgen_family = AF_UNSPEC;
 
 	iftable_free(&links->dumping);
-	if (iftable_init(&links->dumping) == -1)
+	if (link_table_init(&links->dumping) == -1)
 		return -1;
 	if (mnl_socket_sendto(links->nl, nlh, nlh->nlmsg_len) < 0) {
 		log_warn("rtnetlink: link dump request");
@@ -240,7 +240,7 @@ links_open(void)
 	int fd, rcvbuf = LINKS_RCVBUF;
 
 	links = calloc(1, sizeof(*links));
-	if (links == NULL || iftable_init(&links->table) == -1) {
+	if (links == NULL || link_table_init(&links->table) == -1) {
 		log_warn("links");
 		goto fail;
 	}

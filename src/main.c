@@ -25,8 +25,7 @@
 #include "log.h"
 #include "notify.h"
 #include "privs.h"
-#include "statlog.h"
-#include "stats.h"
+#include "report.h"
 #include "view.h"
 #include "worker.h"
 
@@ -38,16 +37,9 @@ struct daemon {
 	bool conf_explicit;         /* -c given: the file must exist */
 	bool observe;               /* --dry-run: observe whatever the file says */
 	struct links *links;
-	struct view_slots slots;
+	struct report *report;
 	struct view *view;          /* the one the workers use; only this thread frees views */
 	struct workers *workers;
-	struct statlog *statlog;
-	struct stats_counters per_slot[VIEW_MAX_SLOTS];
-	struct stats_counters total;
-	struct stats_line lines[VIEW_MAX_SLOTS + 1];
-	uint64_t gaps_reported;
-	uint64_t bypassed_reported;
-	time_t started;
 	int epoll_fd, signal_fd, links_fd, stats_fd, watchdog_fd;
 };
 
@@ -104,116 +96,31 @@ arm_timer(int fd, uint64_t usec)
 	return timerfd_settime(fd, 0, &its, NULL);
 }
 
-/*
- * SYNs our rules matched that never reached us: the kernel let them pass
- * unclamped because the queue was full (fail-open), which it counts nowhere
- * else. Read before the workers' counters, so packets in flight make it an
- * underestimate, never a false alarm.
- */
-static void
-count_bypassed(struct daemon *d, const uint64_t matched[STATS_FAMILY_COUNT],
-	       const struct stats_counters *total, struct stats_extra *extra)
-{
-	uint64_t bypassed = 0;
-	int family, action;
-
-	for (family = 0; family < STATS_FAMILY_COUNT; family++) {
-		uint64_t seen = 0;
-
-		for (action = 0; action < ENGINE_ACTION_COUNT; action++)
-			seen += total->packets[family][action];
-		if (matched[family] > seen)
-			bypassed += matched[family] - seen;
-	}
-	if (bypassed < d->bypassed_reported)
-		bypassed = d->bypassed_reported; /* cumulative: never goes back */
-	extra->bypassed_known = true;
-	extra->bypassed = bypassed;
-	if (bypassed > d->bypassed_reported)
-		log_warnx("%llu SYNs went past the queue unclamped since the last report: it was full "
-			  "and the kernel failed open (raise queue_maxlen or add queues)",
-			  (unsigned long long)(bypassed - d->bypassed_reported));
-	d->bypassed_reported = bypassed;
-}
-
 static void
 write_stats(struct daemon *d)
 {
-	struct stats_counters *total = &d->total;
-	struct engine_ceiling ceiling[VIEW_MAX_SLOTS] = { { 0, 0 } };
-	const struct iftable_entry *e;
-	struct stats_extra extra;
-	uint64_t matched[STATS_FAMILY_COUNT];
+	uint64_t matched[2];
 	bool have_matched;
-	time_t now = time(NULL);
-	size_t n = 0, iter = 0;
-	uint16_t slot;
 
 	have_matched = d->conf.firewall != CONF_FIREWALL_NONE &&
 		       firewall_packets(d->conf.firewall, matched) == 0;
-	workers_collect(d->workers, d->per_slot, &extra);
-	extra.uptime_seconds = (uint64_t)(now - d->started);
-	extra.observing = d->conf.mode == CONF_MODE_OBSERVE;
-	while ((e = iftable_next(&d->view->links, &iter)) != NULL)
-		ceiling[e->slot] = e->ceiling.mss;
-	memset(total, 0, sizeof(*total));
-	for (slot = 0; slot < d->slots.count; slot++) {
-		bool configured = slot != VIEW_SLOT_OTHER && ceiling[slot].ipv4 != 0 &&
-				  conf_iface_find(&d->conf, d->slots.names[slot]) != NULL;
-
-		stats_add(total, &d->per_slot[slot]);
-		if (stats_total(&d->per_slot[slot], ENGINE_ACTION_COUNT) == 0 && !configured)
-			continue;
-		d->lines[n++] = (struct stats_line){ d->slots.names[slot], &d->per_slot[slot],
-						     ceiling[slot], NULL };
-	}
-	if (have_matched)
-		count_bypassed(d, matched, total, &extra);
-	d->lines[n++] = (struct stats_line){ "all", total, { 0, 0 }, &extra };
-	statlog_write(d->statlog, now, d->lines, n);
-
-	if (extra.queue_gaps > d->gaps_reported) {
-		log_warnx("%llu SYNs went past unclamped since the last report: the queue's "
-			  "socket buffer was full and the kernel failed open",
-			  (unsigned long long)(extra.queue_gaps - d->gaps_reported));
-		d->gaps_reported = extra.queue_gaps;
-	}
+	report_write(d->report, d->workers, &d->conf, have_matched ? matched : NULL);
 }
 
-/*
- * Stats slots are kept per name for as long as there is room, so a PPPoE
- * reconnect keeps its counts. Near full (a container host's veths come and
- * go), the counts of names gone from the system and the config move to
- * iface=- and their slots are reused: the totals never change.
- */
-static void
-reclaim_slots(struct daemon *d, const struct conf *conf)
-{
-	uint16_t departed[VIEW_MAX_SLOTS];
-	unsigned i, n;
-
-	if (d->slots.count < VIEW_MAX_SLOTS * 3 / 4)
-		return;
-	n = view_slots_departed(d->view, &d->slots, conf, departed);
-	for (i = 0; i < n; i++) {
-		workers_fold(d->workers, departed[i], VIEW_SLOT_OTHER);
-		view_slots_release(&d->slots, departed[i]);
-	}
-	if (n > 0)
-		log_info("stats: %u interfaces that no longer exist now count under iface=-", n);
-}
-
+/* A new view for the workers, after a link or the config changed. */
 static void
 publish_view(struct daemon *d, const struct conf *conf)
 {
-	struct view *view = view_build(links_table(d->links), conf, &d->slots);
+	struct view *view = view_build(links_table(d->links), conf, report_slot, d->report);
 
-	if (view == NULL)
-		return; /* logged; the old view stays */
-	/* after this no worker uses an older view: slots missing from this one are idle */
+	if (view == NULL) {
+		log_warn("building the interface view; the old one stays");
+		return;
+	}
+	/* after this no worker uses an older view */
 	workers_publish(d->workers, view);
 	d->view = view;
-	reclaim_slots(d, conf);
+	report_published(d->report, view, conf, d->workers);
 }
 
 /* Settings a running daemon cannot change: it keeps its own and says so. */
@@ -239,13 +146,13 @@ reload(struct daemon *d)
 	notify_send("RELOADING=1");
 	if (load_config(d, &fresh) == -1) {
 		log_err("reload: %s has errors; the running configuration stays", d->conf_path);
-		statlog_reopen(d->statlog, &d->conf);
+		report_reopen(d->report, &d->conf);
 		notify_send("READY=1\nSTATUS=Reload failed: configuration errors; running the old one");
 		return;
 	}
 	keep_restart_settings(&fresh, &d->conf);
 	publish_view(d, &fresh);
-	statlog_reopen(d->statlog, &fresh);
+	report_reopen(d->report, &fresh);
 	if (fresh.stats_interval != d->conf.stats_interval)
 		arm_timer(d->stats_fd, (uint64_t)fresh.stats_interval * 1000000);
 	conf_free(&d->conf);
@@ -343,10 +250,11 @@ start(struct daemon *d)
 
 	if ((d->links = links_open()) == NULL)
 		fatalx("cannot read the interfaces");
-	view_slots_init(&d->slots);
-	d->view = view_build(links_table(d->links), &d->conf, &d->slots);
+	if ((d->report = report_new()) == NULL)
+		fatalx("cannot start");
+	d->view = view_build(links_table(d->links), &d->conf, report_slot, d->report);
 	if (d->view == NULL)
-		fatalx("cannot build the interface view");
+		fatal("cannot build the interface view");
 	if ((d->workers = workers_open(&d->conf, d->view)) == NULL) {
 		view_free(d->view);
 		fatalx("cannot bind queue %u%s", d->conf.queue_first,
@@ -356,7 +264,7 @@ start(struct daemon *d)
 		workers_stop(d->workers);
 		fatalx("cannot install the firewall rules");
 	}
-	d->statlog = statlog_open(&d->conf);
+	report_reopen(d->report, &d->conf);
 	raw = firewall_needs_raw(d->conf.firewall);
 	if ((d->conf.user[0] ? privs_drop(d->conf.user, raw) : privs_limit(raw)) == -1 ||
 	    workers_run(d->workers) == -1) {
@@ -373,7 +281,7 @@ start(struct daemon *d)
 		watch(d, d->watchdog_fd, EV_WATCHDOG);
 		arm_timer(d->watchdog_fd, watchdog_usec / 2 > 500000 ? watchdog_usec / 2 : 500000);
 	}
-	d->started = time(NULL);
+	report_published(d->report, d->view, &d->conf, d->workers);
 	if (d->conf.queue_count > 1)
 		snprintf(queues, sizeof(queues), "queues %u-%u", d->conf.queue_first,
 			 d->conf.queue_first + d->conf.queue_count - 1);
@@ -396,7 +304,7 @@ stop(struct daemon *d)
 		status = 1;
 	workers_stop(d->workers); /* drains, unbinds, frees the view */
 	d->workers = NULL;
-	statlog_close(d->statlog);
+	report_free(d->report);
 	links_close(d->links);
 	conf_free(&d->conf);
 	close(d->watchdog_fd);

@@ -24,12 +24,12 @@ static void
 fuzz_links(uint8_t *buf, size_t len)
 {
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-	const struct iftable_entry *e;
+	const struct link *e;
 	struct iftable table;
 	int remaining = (int)len;
 	size_t iter = 0, count = 0;
 
-	if (iftable_init(&table) == -1)
+	if (link_table_init(&table) == -1)
 		return;
 	for (; nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining))
 		if (links_apply(&table, nlh, (size_t)remaining) == -1)
@@ -37,7 +37,7 @@ fuzz_links(uint8_t *buf, size_t len)
 	while ((e = iftable_next(&table, &iter)) != NULL) {
 		/* every entry has a name and a terminated kind, and is found by its ifindex */
 		if (e->name[0] == '\0' || memchr(e->name, 0, sizeof(e->name)) == NULL ||
-		    memchr(e->kind, 0, sizeof(e->kind)) == NULL || iftable_find(&table, e->ifindex) != e)
+		    memchr(e->kind, 0, sizeof(e->kind)) == NULL || link_find(&table, e->ifindex) != e)
 			abort();
 		count++;
 	}

@@ -40,7 +40,7 @@ for tool in ip tcpdump; do
 done
 "$PY" -c 'import scapy.all' 2>/dev/null || skip "$PY cannot import scapy (apt install python3-scapy)"
 pcap_clamp=
-for candidate in "$BUILD/tests/pcap_clamp" "$BUILD/pcap_clamp"; do
+for candidate in "$BUILD/tests/kernel/pcap_clamp" "$BUILD/tests/pcap_clamp"; do
 	[ -x "$candidate" ] && pcap_clamp=$candidate && break
 done
 [ -n "$pcap_clamp" ] || fail "pcap_clamp not found under $BUILD (build the pcap_clamp target)"

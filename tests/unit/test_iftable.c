@@ -10,6 +10,13 @@
 
 #define MODEL_SIZE 4096
 
+/* An entry as an owner would define one: the ifindex first, then its own fields. */
+struct iftable_entry {
+	uint32_t ifindex;
+	char name[16];
+	unsigned mtu;
+};
+
 static struct iftable_entry
 entry(uint32_t ifindex, unsigned mtu)
 {
@@ -30,7 +37,7 @@ test_basics(void)
 	const struct iftable_entry *found;
 	size_t iter = 0;
 
-	CHECK_EQ(iftable_init(&t), 0);
+	CHECK_EQ(iftable_init(&t, sizeof(struct iftable_entry)), 0);
 	CHECK(iftable_find(&t, 7) == NULL);
 	CHECK(iftable_find(&t, 0) == NULL);
 	CHECK_EQ(iftable_put(&t, &e), 0);
@@ -39,7 +46,8 @@ test_basics(void)
 	e.mtu = 1400;
 	CHECK_EQ(iftable_put(&t, &e), 0); /* replace, not add */
 	CHECK_EQ(t.count, 1);
-	CHECK_EQ(iftable_find(&t, 7)->mtu, 1400);
+	found = iftable_find(&t, 7);
+	CHECK_EQ(found->mtu, 1400);
 	e.ifindex = 0;
 	CHECK_EQ(iftable_put(&t, &e), -1); /* 0 marks a free bucket */
 	CHECK(iftable_next(&t, &iter) != NULL);
@@ -65,7 +73,7 @@ test_random(unsigned seed)
 
 	srand(seed);
 	memset(model, 0, sizeof(model));
-	CHECK_EQ(iftable_init(&t), 0);
+	CHECK_EQ(iftable_init(&t, sizeof(struct iftable_entry)), 0);
 	for (step = 0; step < 200000; step++) {
 		/* keys from a range that moves, like ifindexes after many PPPoE reconnects */
 		uint32_t key = 1 + (uint32_t)(rand() % 300) + (step / 1000) * 13 % (MODEL_SIZE - 301);
@@ -108,7 +116,7 @@ test_growth(void)
 	uint32_t i;
 	unsigned missing = 0;
 
-	CHECK_EQ(iftable_init(&t), 0);
+	CHECK_EQ(iftable_init(&t, sizeof(struct iftable_entry)), 0);
 	for (i = 1; i <= 10000; i++) {
 		struct iftable_entry e = entry(i * 7919, i);
 

@@ -43,13 +43,13 @@ static void
 test_events(void)
 {
 	struct iftable t;
-	const struct iftable_entry *e;
+	const struct link *e;
 	struct nlmsghdr *nlh;
 
-	iftable_init(&t);
+	link_table_init(&t);
 	nlh = link_msg(RTM_NEWLINK, 5, "ppp0", 1492, "ppp");
 	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 1);
-	e = iftable_find(&t, 5);
+	e = link_find(&t, 5);
 	CHECK(e && strcmp(e->name, "ppp0") == 0 && e->mtu == 1492 && strcmp(e->kind, "ppp") == 0);
 
 	/* a carrier or flag change repeats the same facts: no rebuild */
@@ -57,31 +57,31 @@ test_events(void)
 
 	nlh = link_msg(RTM_NEWLINK, 5, "ppp0", 1480, "ppp");
 	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 1);
-	CHECK_EQ(iftable_find(&t, 5)->mtu, 1480);
+	CHECK_EQ(link_find(&t, 5)->mtu, 1480);
 
 	/* an event without some attributes keeps what we knew */
 	nlh = link_msg(RTM_NEWLINK, 5, NULL, 1400, NULL);
 	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 1);
-	e = iftable_find(&t, 5);
+	e = link_find(&t, 5);
 	CHECK(e && strcmp(e->name, "ppp0") == 0 && e->mtu == 1400 && strcmp(e->kind, "ppp") == 0);
 
 	nlh = link_msg(RTM_NEWLINK, 5, "wan", 1400, "ppp"); /* renamed */
 	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 1);
-	CHECK(strcmp(iftable_find(&t, 5)->name, "wan") == 0);
+	CHECK(strcmp(link_find(&t, 5)->name, "wan") == 0);
 
 	/* PPPoE reconnect: the old ifindex goes, the name comes back with a new one */
 	nlh = link_msg(RTM_DELLINK, 5, "wan", 1400, NULL);
 	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 1);
-	CHECK(iftable_find(&t, 5) == NULL);
+	CHECK(link_find(&t, 5) == NULL);
 	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 0); /* already gone */
 	nlh = link_msg(RTM_NEWLINK, 4711, "wan", 1492, "ppp");
 	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 1);
-	CHECK(iftable_find(&t, 4711) != NULL);
+	CHECK(link_find(&t, 4711) != NULL);
 
 	/* a link never seen with a name is of no use */
 	nlh = link_msg(RTM_NEWLINK, 9, NULL, 1500, NULL);
 	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 0);
-	CHECK(iftable_find(&t, 9) == NULL);
+	CHECK(link_find(&t, 9) == NULL);
 	CHECK_EQ(t.count, 1);
 	iftable_free(&t);
 }
@@ -93,13 +93,13 @@ test_broken(void)
 	struct nlmsghdr *nlh;
 	struct nlattr *attr;
 
-	iftable_init(&t);
+	link_table_init(&t);
 	nlh = link_msg(RTM_NEWLINK, 3, "eth0", 1500, NULL);
 	/* the message claims more than the datagram holds */
 	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len - 1), 0);
 	CHECK_EQ(links_apply(&t, nlh, 8), 0);
 	CHECK_EQ(links_apply(&t, nlh, 0), 0);
-	CHECK(iftable_find(&t, 3) == NULL);
+	CHECK(link_find(&t, 3) == NULL);
 
 	/* not a link message */
 	nlh = link_msg(RTM_NEWADDR, 3, "eth0", 1500, NULL);
@@ -115,7 +115,7 @@ test_broken(void)
 	nlh = link_msg(RTM_NEWLINK, 3, "eth0", 0, NULL);
 	mnl_attr_put_u16(nlh, IFLA_MTU, 1400);
 	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 1);
-	CHECK(iftable_find(&t, 3) && iftable_find(&t, 3)->mtu == 0);
+	CHECK(link_find(&t, 3) && link_find(&t, 3)->mtu == 0);
 
 	/* a name without its NUL is not a name */
 	nlh = link_msg(RTM_NEWLINK, 6, NULL, 1500, NULL);
@@ -127,8 +127,8 @@ test_broken(void)
 	/* an over-long name is cut to IFNAMSIZ - 1, never overflows */
 	nlh = link_msg(RTM_NEWLINK, 7, "abcdefghijklmnopqrstuvwxyz", 1500, "aaaaaaaaaaaaaaaaaaaaaaaa");
 	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 1);
-	CHECK(strcmp(iftable_find(&t, 7)->name, "abcdefghijklmno") == 0);
-	CHECK_EQ(strlen(iftable_find(&t, 7)->kind), 15);
+	CHECK(strcmp(link_find(&t, 7)->name, "abcdefghijklmno") == 0);
+	CHECK_EQ(strlen(link_find(&t, 7)->kind), 15);
 	iftable_free(&t);
 }
 

@@ -1,0 +1,268 @@
+/*
+ * Interface reporting. The workers count per slot; this module gives the
+ * slots their names and ceilings, turns the counts into records, and says
+ * when SYNs went past the daemon unclamped.
+ */
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "report.h"
+#include "statlog.h"
+#include "stats.h"
+
+/* What the last warning about a slot was based on: warn again only when it changes. */
+struct report_warned {
+	unsigned mtu, overhead;
+	bool floored, warned_once;
+};
+
+struct report {
+	char names[VIEW_MAX_SLOTS][CONF_IFNAMSIZ];   /* "" for a released slot */
+	uint16_t count;                              /* slots ever taken: 0 .. count - 1 */
+	struct report_warned warned[VIEW_MAX_SLOTS];
+	struct engine_ceiling ceiling[VIEW_MAX_SLOTS]; /* in the current view; 0 if not in it */
+	struct stats_counters per_slot[VIEW_MAX_SLOTS];
+	struct stats_counters total;
+	struct stats_line lines[VIEW_MAX_SLOTS + 1];
+	uint64_t gaps_reported;
+	uint64_t bypassed_reported;
+	time_t started;
+	struct statlog *statlog;
+};
+
+struct report *
+report_new(void)
+{
+	struct report *report = calloc(1, sizeof(*report));
+
+	if (report == NULL) {
+		log_warn("stats");
+		return NULL;
+	}
+	strcpy(report->names[VIEW_SLOT_OTHER], "-");
+	report->count = 1;
+	report->started = time(NULL);
+	return report;
+}
+
+void
+report_free(struct report *report)
+{
+	if (report == NULL)
+		return;
+	statlog_close(report->statlog);
+	free(report);
+}
+
+/* The slot named name, or a new one; VIEW_SLOT_OTHER when every slot is taken. */
+static uint16_t
+report_slot_named(struct report *report, const char *name)
+{
+	uint16_t i, free_slot = 0;
+
+	for (i = 1; i < report->count; i++) {
+		if (strcmp(report->names[i], name) == 0)
+			return i;
+		if (report->names[i][0] == '\0' && free_slot == 0)
+			free_slot = i;
+	}
+	if (free_slot == 0 && report->count == VIEW_MAX_SLOTS)
+		return VIEW_SLOT_OTHER;
+	if (free_slot == 0)
+		free_slot = report->count++;
+	snprintf(report->names[free_slot], sizeof(report->names[free_slot]), "%s", name);
+	return free_slot;
+}
+
+/*
+ * Warnings an operator should see once, not on every link event: each slot
+ * remembers the inputs it last warned about.
+ */
+static void
+report_warn(struct report *report, uint16_t slot, const struct view_link *vl,
+	    const struct conf *conf)
+{
+	struct report_warned *w = &report->warned[slot];
+	const struct conf_iface *iface = vl->iface;
+	const struct link *link = vl->link;
+	unsigned overhead = iface ? iface->overhead : 0;
+
+	if (w->mtu == link->mtu && w->overhead == overhead && w->floored == vl->ceiling.floored &&
+	    w->warned_once)
+		return;
+	w->mtu = link->mtu;
+	w->overhead = overhead;
+	w->floored = vl->ceiling.floored;
+	w->warned_once = true;
+
+	if (vl->ceiling.floored) {
+		char where[PATH_MAX + 32] = "";
+
+		if (iface)
+			snprintf(where, sizeof(where), " (%s:%u)", conf->path, iface->line);
+		log_warnx("%s: effective MTU %u (MTU %u - overhead %u%s) leaves too little; "
+			  "MSS held at %u (IPv4) / %u (IPv6): never below %u / %u",
+			  link->name, vl->ceiling.effective_mtu,
+			  iface && iface->mtu ? iface->mtu : link->mtu, overhead, where,
+			  vl->ceiling.mss.ipv4, vl->ceiling.mss.ipv6, CEILING_MIN_IPV4, CEILING_MIN_IPV6);
+	}
+	if (vl->counted_twice)
+		log_warnx("%s: a %s device's MTU (%u) already excludes %s's %u bytes; "
+			  "overhead = %u in %s:%u probably counts them twice",
+			  link->name, link->kind, link->mtu, vl->counted_twice, overhead,
+			  overhead, conf->path, iface->line);
+}
+
+uint16_t
+report_slot(void *arg, const struct view_link *vl, const struct conf *conf)
+{
+	struct report *report = arg;
+	uint16_t slot = report_slot_named(report, vl->link->name);
+
+	if (slot != VIEW_SLOT_OTHER)
+		report_warn(report, slot, vl, conf);
+	return slot;
+}
+
+const char *
+report_slot_name(const struct report *report, uint16_t slot)
+{
+	return slot < report->count ? report->names[slot] : "";
+}
+
+/* Frees a slot for the next new name; its counters must be folded away first. */
+static void
+report_release(struct report *report, uint16_t slot)
+{
+	memset(report->names[slot], 0, sizeof(report->names[slot]));
+	memset(&report->warned[slot], 0, sizeof(report->warned[slot]));
+}
+
+/*
+ * Slots are kept per name for as long as there is room, so a PPPoE
+ * reconnect keeps its counts. Near full (a container host's veths come and
+ * go), the counts of names gone from the system and the config move to
+ * iface=- and their slots are reused: the totals never change.
+ */
+static void
+report_reclaim(struct report *report, const bool *present, const struct conf *conf,
+	       struct workers *workers)
+{
+	unsigned reclaimed = 0;
+	uint16_t slot;
+
+	if (report->count < VIEW_MAX_SLOTS * 3 / 4)
+		return;
+	for (slot = 1; slot < report->count; slot++) {
+		if (present[slot] || report->names[slot][0] == '\0' ||
+		    conf_iface_find(conf, report->names[slot]) != NULL)
+			continue;
+		workers_fold(workers, slot, VIEW_SLOT_OTHER);
+		report_release(report, slot);
+		reclaimed++;
+	}
+	if (reclaimed > 0)
+		log_info("stats: %u interfaces that no longer exist now count under iface=-", reclaimed);
+}
+
+void
+report_published(struct report *report, const struct view *view, const struct conf *conf,
+		 struct workers *workers)
+{
+	bool present[VIEW_MAX_SLOTS] = { false };
+	const struct view_entry *e;
+	size_t iter = 0;
+
+	memset(report->ceiling, 0, sizeof(report->ceiling));
+	while ((e = iftable_next(&view->entries, &iter)) != NULL) {
+		present[e->slot] = true;
+		report->ceiling[e->slot] = e->mss;
+	}
+	report_reclaim(report, present, conf, workers);
+}
+
+/*
+ * SYNs our rules matched that never reached us: the kernel let them pass
+ * unclamped because the queue was full (fail-open), which it counts nowhere
+ * else. The rules' counts are read before the workers' counters, so packets
+ * in flight make it an underestimate, never a false alarm.
+ */
+static void
+report_bypassed(struct report *report, const uint64_t *rule_packets, struct stats_extra *extra)
+{
+	uint64_t bypassed = 0;
+	int family, action;
+
+	for (family = 0; family < STATS_FAMILY_COUNT; family++) {
+		uint64_t seen = 0;
+
+		for (action = 0; action < ENGINE_ACTION_COUNT; action++)
+			seen += report->total.packets[family][action];
+		if (rule_packets[family] > seen)
+			bypassed += rule_packets[family] - seen;
+	}
+	if (bypassed < report->bypassed_reported)
+		bypassed = report->bypassed_reported; /* cumulative: never goes back */
+	extra->bypassed_known = true;
+	extra->bypassed = bypassed;
+	if (bypassed > report->bypassed_reported)
+		log_warnx("%llu SYNs went past the queue unclamped since the last report: it was full "
+			  "and the kernel failed open (raise queue_maxlen or add queues)",
+			  (unsigned long long)(bypassed - report->bypassed_reported));
+	report->bypassed_reported = bypassed;
+}
+
+static void
+report_gaps(struct report *report, const struct stats_extra *extra)
+{
+	if (extra->queue_gaps <= report->gaps_reported)
+		return;
+	log_warnx("%llu SYNs went past unclamped since the last report: the queue's "
+		  "socket buffer was full and the kernel failed open",
+		  (unsigned long long)(extra->queue_gaps - report->gaps_reported));
+	report->gaps_reported = extra->queue_gaps;
+}
+
+void
+report_write(struct report *report, struct workers *workers, const struct conf *conf,
+	     const uint64_t *rule_packets)
+{
+	struct stats_extra extra;
+	time_t now = time(NULL);
+	size_t n = 0;
+	uint16_t slot;
+
+	workers_collect(workers, report->per_slot, &extra);
+	extra.uptime_seconds = (uint64_t)(now - report->started);
+	extra.observing = conf->mode == CONF_MODE_OBSERVE;
+	memset(&report->total, 0, sizeof(report->total));
+	for (slot = 0; slot < report->count; slot++) {
+		const struct stats_counters *c = &report->per_slot[slot];
+		bool configured = slot != VIEW_SLOT_OTHER && report->ceiling[slot].ipv4 != 0 &&
+				  conf_iface_find(conf, report->names[slot]) != NULL;
+
+		stats_add(&report->total, c);
+		if (stats_total(c, ENGINE_ACTION_COUNT) == 0 && !configured)
+			continue;
+		report->lines[n++] = (struct stats_line){ report->names[slot], c,
+							  report->ceiling[slot], NULL };
+	}
+	if (rule_packets != NULL)
+		report_bypassed(report, rule_packets, &extra);
+	report->lines[n++] = (struct stats_line){ "all", &report->total, { 0, 0 }, &extra };
+	statlog_write(report->statlog, now, report->lines, n);
+	report_gaps(report, &extra);
+}
+
+void
+report_reopen(struct report *report, const struct conf *conf)
+{
+	if (report->statlog == NULL)
+		report->statlog = statlog_open(conf);
+	else
+		statlog_reopen(report->statlog, conf);
+}

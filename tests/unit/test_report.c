@@ -1,0 +1,244 @@
+/*
+ * Interface reporting: slots by name that survive a reconnect, warnings
+ * given once per change and not on every rebuild, slots of departed
+ * interfaces reclaimed when they run short (never a configured one), and
+ * the records written. Workers on the fake queue stand behind the counts.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "fake_queue.h"
+#include "links.h"
+#include "log.h"
+#include "report.h"
+#include "view.h"
+#include "worker.h"
+
+static void
+add_link(struct iftable *links, uint32_t ifindex, const char *name, const char *kind, unsigned mtu)
+{
+	struct link l;
+
+	memset(&l, 0, sizeof(l));
+	l.ifindex = ifindex;
+	snprintf(l.name, sizeof(l.name), "%s", name);
+	snprintf(l.kind, sizeof(l.kind), "%s", kind);
+	l.mtu = mtu;
+	iftable_put(links, &l);
+}
+
+static void
+ignore_report(void *arg, const char *file, unsigned line, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "unexpected config error %s:%u: %s\n", file, line, msg);
+}
+
+/* Parses text, a line at a time, as the file "test.conf". */
+static int
+load(struct conf *conf, const char *text)
+{
+	struct conf_parser *parser = conf_parser_new(conf, "test.conf", ignore_report, NULL);
+	const char *nl;
+
+	if (parser == NULL)
+		return -1;
+	for (; *text != '\0'; text = nl + 1) {
+		nl = strchr(text, '\n');
+		conf_parser_line(parser, text, (size_t)(nl - text));
+	}
+	return conf_parser_finish(parser);
+}
+
+/* Builds and publishes a view as main.c does, with stderr going to logged. */
+static struct view *
+publish_logged(struct workers *workers, struct report *report, const struct iftable *links,
+	       const struct conf *conf, char *logged, size_t size)
+{
+	char path[] = "/tmp/test_report_log.XXXXXX";
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+	struct view *view;
+	ssize_t n;
+
+	dup2(fd, STDERR_FILENO);
+	view = view_build(links, conf, report_slot, report);
+	if (view != NULL) {
+		workers_publish(workers, view);
+		report_published(report, view, conf, workers);
+	}
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, logged, size - 1, 0);
+	logged[n > 0 ? n : 0] = '\0';
+	close(fd);
+	unlink(path);
+	return view;
+}
+
+static const char *
+slot_of(const struct report *report, const struct view *view, uint32_t ifindex)
+{
+	uint16_t slot;
+
+	view_ceiling(view, &ifindex, 1, &slot);
+	return report_slot_name(report, slot);
+}
+
+static uint16_t
+slot_number(const struct view *view, uint32_t ifindex)
+{
+	uint16_t slot;
+
+	view_ceiling(view, &ifindex, 1, &slot);
+	return slot;
+}
+
+int
+main(void)
+{
+	char stats_path[] = "/tmp/test_report_stats.XXXXXX";
+	static char logged[1 << 16], text[1 << 16];
+	struct iftable links;
+	struct workers *workers;
+	struct report *report;
+	struct conf conf;
+	struct view *view;
+	uint16_t wan_slot, veth_slot;
+	unsigned i;
+	int fd;
+
+	log_init(0);
+	fd = mkstemp(stats_path);
+	close(fd);
+	link_table_init(&links);
+	add_link(&links, 2, "lan0", "veth", 1500);
+	add_link(&links, 3, "wan0", "veth", 1492);
+	add_link(&links, 4, "ppp0", "ppp", 1492);
+	add_link(&links, 5, "tiny0", "", 600);
+	snprintf(text, sizeof(text), "[global]\nstats_log = %s\n"
+		 "[interface wan0]\noverhead = ipip\n"
+		 "[interface ppp*]\noverhead = pppoe\n"
+		 "[interface lan0]\nmss = 1400\n", stats_path);
+	CHECK_EQ(load(&conf, text), 0);
+
+	report = report_new();
+	CHECK(report != NULL);
+	CHECK(strcmp(report_slot_name(report, VIEW_SLOT_OTHER), "-") == 0);
+	view = view_build(&links, &conf, report_slot, report);
+	workers = workers_open(&conf, view);   /* no thread runs: only the counters matter */
+	CHECK(workers != NULL);
+	report_reopen(report, &conf);
+
+	/* the first build warns */
+	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
+	printf("logged:\n%s", logged);
+	/* (the build in workers_open() above already warned: this one must not again) */
+	CHECK_EQ(strlen(logged), 0);
+	view_free(view_build(&links, &conf, report_slot, report)); /* nothing changed: quiet */
+
+	/* a fresh report warns at its first build, with the words operators see */
+	{
+		struct report *fresh = report_new();
+		struct view *v;
+		char path[] = "/tmp/test_report_log.XXXXXX";
+		int lfd = mkstemp(path), saved = dup(STDERR_FILENO);
+		ssize_t n;
+
+		dup2(lfd, STDERR_FILENO);
+		v = view_build(&links, &conf, report_slot, fresh);
+		dup2(saved, STDERR_FILENO);
+		close(saved);
+		n = pread(lfd, logged, sizeof(logged) - 1, 0);
+		logged[n > 0 ? n : 0] = '\0';
+		close(lfd);
+		unlink(path);
+		printf("logged:\n%s", logged);
+		/* tiny0: MTU 600 leaves IPv4 560 and IPv6 540: the IPv6 floor applies */
+		CHECK(strstr(logged, "tiny0: effective MTU 600 (MTU 600 - overhead 0) leaves too little; "
+				     "MSS held at 560 (IPv4) / 1220 (IPv6): never below 536 / 1220") != NULL);
+		/* ppp0 is a ppp device with overhead 8: counted twice */
+		CHECK(strstr(logged, "ppp0: a ppp device's MTU (1492) already excludes PPPoE's 8 bytes; "
+				     "overhead = 8 in test.conf:5 probably counts them twice") != NULL);
+		CHECK(strstr(logged, "wan0") == NULL); /* nothing wrong with wan0 */
+		view_free(v);
+		report_free(fresh);
+	}
+
+	CHECK(strcmp(slot_of(report, view, 3), "wan0") == 0);
+	CHECK(strcmp(slot_of(report, view, 2), "lan0") == 0);
+	CHECK(strcmp(slot_of(report, view, 99), "-") == 0);
+	wan_slot = slot_number(view, 3);
+
+	/* wan0 reconnects under a new ifindex at a new MTU: same slot, new ceiling */
+	iftable_del(&links, 3);
+	add_link(&links, 4711, "wan0", "veth", 1400);
+	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
+	CHECK_EQ(slot_number(view, 4711), wan_slot);
+	CHECK_EQ(slot_number(view, 3), VIEW_SLOT_OTHER); /* the old ifindex is gone */
+	CHECK_EQ(strlen(logged), 0);
+
+	/* tiny0's MTU changes but stays floored: warned again, since the numbers changed */
+	iftable_del(&links, 5);
+	add_link(&links, 5, "tiny0", "", 700);
+	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
+	CHECK(strstr(logged, "tiny0: effective MTU 700") != NULL);
+
+	/* a record: configured interfaces show with their ceilings, idle unconfigured ones do not */
+	report_write(report, workers, &conf, NULL);
+	{
+		FILE *f = fopen(stats_path, "r");
+		size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
+
+		text[n] = '\0';
+		if (f)
+			fclose(f);
+		printf("stats:\n%s", text);
+		CHECK(strstr(text, " iface=wan0 seen=0 clamped=0 unchanged=0 inserted=0 malformed=0 "
+				   "skipped=0 ipv4=0 ipv6=0 mss4=1340 mss6=1320\n") != NULL);
+		CHECK(strstr(text, " iface=ppp0 ") != NULL);
+		CHECK(strstr(text, " iface=tiny0 ") == NULL);
+		CHECK(strstr(text, " iface=all seen=0 ") != NULL);
+		CHECK(strstr(text, "bypassed=") == NULL); /* unknown without the rules' counts */
+	}
+
+	/*
+	 * Departed names: veth9 goes away and has no section; wan0 has one, so
+	 * its slot stays. Slots are reclaimed only when 3/4 are taken: 800
+	 * fillers first.
+	 */
+	for (i = 0; i < 800; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "fill%u", i);
+		add_link(&links, 10000 + i, name, "veth", 1500);
+	}
+	add_link(&links, 9, "veth9", "veth", 1500);
+	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
+	veth_slot = slot_number(view, 9);
+	CHECK(strcmp(report_slot_name(report, veth_slot), "veth9") == 0);
+	iftable_del(&links, 9);
+	iftable_del(&links, 4711); /* wan0 down between reconnects */
+	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
+	CHECK_EQ(report_slot_name(report, veth_slot)[0], '\0');
+	CHECK(strcmp(report_slot_name(report, wan_slot), "wan0") == 0);
+	CHECK(strstr(logged, "stats: 1 interfaces that no longer exist now count under iface=-") != NULL);
+	CHECK(strcmp(report_slot_name(report, VIEW_SLOT_OTHER), "-") == 0); /* never released */
+
+	/* the next new name takes the freed slot; wan0 comes back to its own */
+	add_link(&links, 10, "veth10", "veth", 1500);
+	add_link(&links, 4712, "wan0", "veth", 1492);
+	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
+	CHECK_EQ(slot_number(view, 10), veth_slot);
+	CHECK(strcmp(report_slot_name(report, veth_slot), "veth10") == 0);
+	CHECK_EQ(slot_number(view, 4712), wan_slot);
+
+	workers_stop(workers);
+	report_free(report);
+	fake_queue_reset();
+	conf_free(&conf);
+	iftable_free(&links);
+	unlink(stats_path);
+	return check_summary();
+}
