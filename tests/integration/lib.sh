@@ -1,4 +1,5 @@
-# Shared by the namespace integration tests; sourced, not run.
+# Shared by the namespace integration tests; sourced, not run. The checks
+# (pass, fail, check, check_eq, summary) are tests/lib/check.sh's.
 #
 # Topology (after conntrack-tools' tests/conntrackd/netns):
 #
@@ -15,6 +16,7 @@ set -u
 
 : "${BUILD:?BUILD must name the build directory}"
 : "${SRC:?SRC must name the source tree}"
+. "$SRC/tests/lib/check.sh"
 MSSCLAMPD=$BUILD/src/mssclampd
 ID=$$
 NS_C=mssc-c-$ID
@@ -22,41 +24,16 @@ NS_R=mssc-r-$ID
 NS_S=mssc-s-$ID
 TMP=$(mktemp -d /tmp/mssclampd-test.XXXXXX)
 DAEMON_PID=
-PASSED=0
-FAILED=0
 
 C() { ip netns exec "$NS_C" "$@"; }
 R() { ip netns exec "$NS_R" "$@"; }
 S() { ip netns exec "$NS_S" "$@"; }
 
 need_root() {
-	if [ "$(id -u)" != 0 ]; then
-		echo "SKIP: needs root (network namespaces, netfilter)"
-		exit 77
-	fi
+	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, netfilter)"
 	for tool in ip iptables ip6tables tcpdump socat ethtool ping; do
-		command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
+		command -v "$tool" >/dev/null || skip "$tool not installed"
 	done
-}
-
-pass() { PASSED=$((PASSED + 1)); echo "ok: $*"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAILED: $*"; }
-
-# check DESCRIPTION COMMAND...: passes if the command succeeds.
-check() {
-	local what=$1
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
-
-# check_eq DESCRIPTION EXPECTED ACTUAL
-check_eq() {
-	if [ "$2" = "$3" ]; then pass "$1 ($3)"; else fail "$1: expected '$2', got '$3'"; fi
-}
-
-summary() {
-	echo "$PASSED passed, $FAILED failed"
-	[ "$FAILED" -eq 0 ]
 }
 
 cleanup() {
@@ -222,8 +199,7 @@ PY=/usr/bin/python3            # Debian's python3, with scapy
 CRAFT=$SRC/tests/integration/craft.py
 
 need_scapy() {
-	"$PY" -c 'import scapy.all' 2>/dev/null ||
-		{ echo "SKIP: $PY cannot import scapy (apt install python3-scapy)"; exit 77; }
+	"$PY" -c 'import scapy.all' 2>/dev/null || skip "$PY cannot import scapy (apt install python3-scapy)"
 }
 
 # capture_ip NS IFACE FILE: every IP datagram, also fragments and extension
