@@ -5,7 +5,9 @@
 #
 #   sudo tests/bench/bench.sh [BUILD_DIR]      (default $BUILD, else ./build)
 #
-# Topology, as the integration tests' (tests/integration/lib.sh):
+# The integration tests' topology, from their tests/integration/lib.sh (with
+# the router's ICMP "fragmentation needed"/"packet too big" left on, for the
+# runs without clamping):
 #
 #   client (c0) ---- (lan0) router (wan0) ---- (s0) server
 #   10.1.0.2/24   10.1.0.1    10.2.0.1   10.2.0.2/24
@@ -35,18 +37,14 @@
 #                             follows the table (perf report -i FILE for more)
 set -u
 
-if [ "$(id -u)" != 0 ]; then
-	echo "SKIP: needs root (network namespaces, netfilter)"
-	exit 77
-fi
-for tool in ip iptables ip6tables ethtool cc taskset; do
-	command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
-done
-
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 BUILD=${1:-${BUILD:-$SRC/build}}
-MSSCLAMPD=$BUILD/src/mssclampd
+# the namespaces ($NS_C, $NS_R, $NS_S, deleted on exit), $TMP, C/R/S, wait_for,
+# topology, start_daemon/stop_daemon, stats_now/stats_field
+. "$SRC/tests/integration/lib.sh"
+need_root ip iptables ip6tables ethtool cc taskset
+
 SECONDS_PER_RUN=${BENCH_SECONDS:-5}
 RATE=${BENCH_RATE:-100000}
 CONNECTS=${BENCH_CONNECTS:-2000}
@@ -63,44 +61,18 @@ if [ -n "$PROFILE" ] && ! command -v perf >/dev/null; then
 fi
 [ -x "$MSSCLAMPD" ] || { echo "no daemon at $MSSCLAMPD: build first, or pass BUILD_DIR"; exit 2; }
 
-ID=$$
-NS_C=mssb-c-$ID
-NS_R=mssb-r-$ID
-NS_S=mssb-s-$ID
-TMP=$(mktemp -d /tmp/mssclampd-bench.XXXXXX)
-DAEMON_PID=
 SERVE_PID=
 PERF_PID=
 CLK_TCK=$(getconf CLK_TCK)
 PORT_LISTEN=5001
 
-C() { ip netns exec "$NS_C" "$@"; }
-R() { ip netns exec "$NS_R" "$@"; }
-S() { ip netns exec "$NS_S" "$@"; }
-
+# lib.sh's, but with the perf run and the listener stopped first, and BENCH_KEEP
 cleanup() {
 	[ -n "$PERF_PID" ] && kill -INT "$PERF_PID" 2>/dev/null
 	stop_daemon
 	[ -n "$SERVE_PID" ] && kill "$SERVE_PID" 2>/dev/null
-	for ns in "$NS_C" "$NS_R" "$NS_S"; do
-		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "$ns" 2>/dev/null
-	done
+	remove_namespaces
 	if [ -n "${BENCH_KEEP:-}" ]; then echo "kept $TMP" >&2; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-# wait_for SECONDS COMMAND...: polls every 0.1 s; bounded.
-wait_for() {
-	local tries=$(($1 * 10))
-	shift
-	while [ "$tries" -gt 0 ]; do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	return 1
 }
 
 build_tools() {
@@ -110,34 +82,10 @@ build_tools() {
 	done
 }
 
-topology() {
-	local ns
-	for ns in "$NS_C" "$NS_R" "$NS_S"; do
-		ip netns add "$ns" || exit 2
-		ip -n "$ns" link set lo up
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
-	done
-	ip link add c0 netns "$NS_C" type veth peer name lan0 netns "$NS_R" || exit 2
-	ip link add wan0 netns "$NS_R" type veth peer name s0 netns "$NS_S" || exit 2
-	ip -n "$NS_R" link set wan0 mtu 1492
-	ip -n "$NS_C" addr add 10.1.0.2/24 dev c0
-	ip -n "$NS_C" addr add fd01::2/64 dev c0 nodad
-	ip -n "$NS_R" addr add 10.1.0.1/24 dev lan0
-	ip -n "$NS_R" addr add fd01::1/64 dev lan0 nodad
-	ip -n "$NS_R" addr add 10.2.0.1/24 dev wan0
-	ip -n "$NS_R" addr add fd02::1/64 dev wan0 nodad
-	ip -n "$NS_S" addr add 10.2.0.2/24 dev s0
-	ip -n "$NS_S" addr add fd02::2/64 dev s0 nodad
-	for ns in "$NS_C:c0" "$NS_R:lan0" "$NS_R:wan0" "$NS_S:s0"; do
-		ip -n "${ns%:*}" link set "${ns#*:}" up
-		# offloads off: every packet as big as on a real wire (lib.sh)
-		ip netns exec "${ns%:*}" ethtool -K "${ns#*:}" tso off gso off gro off >/dev/null 2>&1
-	done
-	ip -n "$NS_C" route add default via 10.1.0.1
-	ip -n "$NS_C" -6 route add default via fd01::1
-	ip -n "$NS_S" route add default via 10.2.0.1
-	ip -n "$NS_S" -6 route add default via fd02::1
-	R sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
+# lib.sh's topology (neighbours resolved, so not in the first timed run), then
+# the server's counters
+bench_topology() {
+	topology pmtud
 	# The generator's SYNs: counted by MSS, then dropped before TCP sees them.
 	# SYN without RST, as the router's rules match.
 	S iptables -t raw -A PREROUTING -p tcp --dport 9 --tcp-flags SYN,RST SYN -m tcpmss --mss 0:1452 -j DROP
@@ -146,11 +94,6 @@ topology() {
 	S ip6tables -t raw -A PREROUTING -p tcp --dport 9 --tcp-flags SYN,RST SYN -m tcpmss --mss 0:1432 -j DROP
 	S ip6tables -t raw -A PREROUTING -p tcp --dport 9 --tcp-flags SYN,RST SYN -m tcpmss --mss 1433:65535 -j DROP
 	S ip6tables -t raw -A PREROUTING -p tcp --dport 9 -j DROP
-	# neighbour discovery now, not in the first timed run
-	C ping -c1 -W2 10.2.0.2 >/dev/null 2>&1
-	C ping -c1 -W2 fd02::2 >/dev/null 2>&1
-	S ping -c1 -W2 10.1.0.2 >/dev/null 2>&1
-	S ping -c1 -W2 fd01::2 >/dev/null 2>&1
 	ROUTER_MAC=$(R cat /sys/class/net/lan0/address)
 }
 
@@ -179,44 +122,18 @@ write_config() {
 	} >"$TMP/mssclampd.conf"
 }
 
-daemon_ready() { kill -0 "$DAEMON_PID" && grep -q "ready: " "$DAEMON_LOG"; }
-
-start_daemon() {
+# bench_daemon QUEUE PHASE: the daemon on QUEUE, its log kept per phase.
+bench_daemon() {
 	write_config "$1"
 	: >"$TMP/stats.log"
-	# ip netns exec execs the daemon: $! is the daemon itself
 	DAEMON_LOG=$TMP/daemon-$2.log
-	ip netns exec "$NS_R" "$MSSCLAMPD" -c "$TMP/mssclampd.conf" >"$DAEMON_LOG" 2>&1 &
-	DAEMON_PID=$!
-	if ! wait_for 10 daemon_ready; then
-		echo "the daemon did not come up; its log:"
-		cat "$DAEMON_LOG"
-		exit 1
-	fi
-}
-
-stop_daemon() {
-	local tries=100
-	[ -n "$DAEMON_PID" ] || return 0
-	kill -TERM "$DAEMON_PID" 2>/dev/null
-	while kill -0 "$DAEMON_PID" 2>/dev/null && [ $tries -gt 0 ]; do
-		sleep 0.1
-		tries=$((tries - 1))
-	done
-	kill -9 "$DAEMON_PID" 2>/dev/null
-	wait "$DAEMON_PID" 2>/dev/null
-	DAEMON_PID=
+	start_daemon "$TMP/mssclampd.conf" || exit 1
 }
 
 # daemon_stat FIELD: FIELD of a fresh "iface=all" stats line (SIGUSR1).
-stats_lines() { grep -c " iface=all " "$TMP/stats.log"; }
-stats_lines_above() { [ "$(stats_lines)" -gt "$1" ]; }
 daemon_stat() {
-	local before
-	before=$(stats_lines)
-	kill -USR1 "$DAEMON_PID"
-	wait_for 5 stats_lines_above "$before" || { echo 0; return; }
-	grep " iface=all " "$TMP/stats.log" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$1=//p"
+	stats_now "$TMP/stats.log" || { echo 0; return; }
+	stats_field "$TMP/stats.log" all "$1"
 }
 
 daemon_ticks() {
@@ -296,7 +213,7 @@ bulk_rounds() {
 		kernel_rules -A
 		for fam in 4 6; do bulk_run B $fam; done
 		kernel_rules -D
-		start_daemon 0 bulk
+		bench_daemon 0 bulk
 		for fam in 4 6; do bulk_run C $fam; done
 		stop_daemon
 	done
@@ -333,11 +250,10 @@ phase() {
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 build_tools
-topology
+bench_topology
 ip netns exec "$NS_S" "$TMP/connlat" serve "$PORT_LISTEN" 3600 &
 SERVE_PID=$!
-wait_for 5 bash -c "ip netns exec $NS_S ss -Hltn 'sport = :$PORT_LISTEN' | grep -q ." ||
-	{ echo "the listener did not come up"; exit 1; }
+wait_for 5 listening "$NS_S" "$PORT_LISTEN" || { echo "the listener did not come up"; exit 1; }
 
 echo "running: 4 phases x 2 families x 2 rates x ${SECONDS_PER_RUN} s, latency and bulk (about $((16 * (SECONDS_PER_RUN + 2) + BULK_REPS * (6 * BULK_SECONDS + 3) + 20)) s)" >&2
 phase A
@@ -346,12 +262,12 @@ kernel_rules -A
 phase B
 kernel_rules -D
 
-start_daemon 0 C
+bench_daemon 0 C
 phase C
 RES[C,hwm]=$(daemon_hwm_kib)
 stop_daemon
 
-start_daemon 0-1 D
+bench_daemon 0-1 D
 phase D
 RES[D,hwm]=$(daemon_hwm_kib)
 stop_daemon

@@ -11,6 +11,10 @@ import os
 import struct
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pkttools import checksum, mss_option as mss, pseudo_header  # noqa: E402
+
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "corpus", "engine")
 
 SYN, RST, PSH, ACK = 0x02, 0x04, 0x08, 0x10
@@ -19,19 +23,6 @@ V6_SRC = bytes.fromhex("20010db8000000000000000000000001")
 V6_DST = bytes.fromhex("20010db8000000000000000000000002")
 TCP, UDP, ICMP, ICMPV6 = 6, 17, 1, 58
 HOPOPTS, ROUTING, FRAGMENT, ESP, AH, NONEXT, DSTOPTS = 0, 43, 44, 50, 51, 59, 60
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
-def mss(v):
-    return struct.pack("!BBH", 2, 4, v)
 
 
 def tcp(flags=SYN, opts=b"", data=b"", doff=None):
@@ -69,9 +60,9 @@ def chain(kinds, proto):
 
 def l4_fix(pseudo, seg, proto):
     if proto == TCP and len(seg) >= 18:
-        seg = seg[:16] + struct.pack("!H", csum(pseudo + seg)) + seg[18:]
+        seg = seg[:16] + struct.pack("!H", checksum(pseudo + seg)) + seg[18:]
     elif proto == UDP and len(seg) >= 8:
-        seg = seg[:6] + struct.pack("!H", csum(pseudo + seg)) + seg[8:]
+        seg = seg[:6] + struct.pack("!H", checksum(pseudo + seg)) + seg[8:]
     return seg
 
 
@@ -79,13 +70,12 @@ def ipv4(seg, proto=TCP, ip_opts=b"", frag=0, exts=(), fix_l4=True):
     ip_opts += b"\0" * (-len(ip_opts) % 4)
     first, hdrs = chain(list(exts), proto)
     if fix_l4 and ESP not in [k for k, _, _ in exts] and not frag & 0x1FFF:
-        pseudo = V4_SRC + V4_DST + struct.pack("!BBH", 0, proto, len(seg))
-        seg = l4_fix(pseudo, seg, proto)
+        seg = l4_fix(pseudo_header(V4_SRC, V4_DST, proto, len(seg)), seg, proto)
     ihl = 5 + len(ip_opts) // 4
     total = ihl * 4 + len(hdrs) + len(seg)
     hdr = struct.pack("!BBHHHBBH4s4s", 0x40 | ihl, 0, total, 0x1234, frag, 64, first, 0,
                       V4_SRC, V4_DST) + ip_opts
-    hdr = hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:]
+    hdr = hdr[:10] + struct.pack("!H", checksum(hdr)) + hdr[12:]
     return hdr + hdrs + seg
 
 
@@ -94,8 +84,7 @@ def ipv6(seg, proto=TCP, exts=(), fix_l4=True):
     kinds = [k for k, _, _ in exts]
     later = any(k == FRAGMENT and f & 0xFFF8 for k, _, f in exts)
     if fix_l4 and ESP not in kinds and not later:
-        pseudo = V6_SRC + V6_DST + struct.pack("!IxxxB", len(seg), proto)
-        seg = l4_fix(pseudo, seg, proto)
+        seg = l4_fix(pseudo_header(V6_SRC, V6_DST, proto, len(seg)), seg, proto)
     hdr = struct.pack("!IHBB16s16s", 0x60000000, len(hdrs) + len(seg), first, 64, V6_SRC, V6_DST)
     return hdr + hdrs + seg
 

@@ -4,6 +4,11 @@ even) and NFQUEUE packet messages (first byte odd), built as the kernel
 builds them. Run from the repository root: tests/fuzz/make-netlink-seeds.py"""
 import os
 import struct
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pkttools import checksum, pseudo_header  # noqa: E402
 
 OUT = "tests/fuzz/corpus/netlink"
 RTM_NEWLINK, RTM_DELLINK = 16, 17
@@ -32,22 +37,13 @@ def link(kind, ifindex, name=None, mtu=None, linkkind=None):
     return nlmsg(kind, body)
 
 
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
-
-
 def syn4(options):
     tcp = struct.pack("!HHIIBBHHH", 40000, 80, 1, 0, (5 + len(options) // 4) << 4, 0x02, 65535, 0, 0) + options
     ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp), 1, 0x4000, 64, 6, 0,
                      bytes([10, 1, 0, 2]), bytes([10, 2, 0, 2]))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    pseudo = ip[12:20] + struct.pack("!BBH", 0, 6, len(tcp))
-    tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp)) + tcp[18:]
+    ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+    pseudo = pseudo_header(ip[12:16], ip[16:20], 6, len(tcp))
+    tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp)) + tcp[18:]
     return ip + tcp
 
 

@@ -56,11 +56,16 @@ checks every row against the rule's own counters):
 
 import argparse
 import json
+import os
 import random
 import socket
 import struct
 import sys
 import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pkttools import checksum, ip_tag, normalise, read_pcap  # noqa: E402
 
 CLIENT4, SERVER4 = "10.1.0.2", "10.2.0.2"
 CLIENT6, SERVER6 = "fd01::2", "fd02::2"
@@ -303,7 +308,7 @@ def patch(pkt, offset, fmt, value, fix_v4_csum=True):
     if fix_v4_csum and b[0] >> 4 == 4:
         ihl = (b[0] & 0xf) * 4
         b[10:12] = b"\0\0"
-        b[10:12] = struct.pack("!H", ~ones_sum(bytes(b[:ihl])) & 0xffff)
+        b[10:12] = struct.pack("!H", checksum(bytes(b[:ihl])))
     return bytes(b)
 
 
@@ -339,15 +344,6 @@ def _v6_hbh_trunc(n, ctx):
 
 # ---- helpers ----
 
-def ones_sum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xffff) + (total >> 16)
-    return total
-
-
 class Context:
     def __init__(self, mss4, mss6, expected):
         self.mss = {4: mss4, 6: mss6}
@@ -370,22 +366,7 @@ def expectation(spec, backend):
 
 def serial_of(pkt):
     """(family, serial) of a datagram from the client, or None."""
-    if len(pkt) >= 20 and pkt[0] >> 4 == 4 and pkt[12:16] == socket.inet_pton(socket.AF_INET, CLIENT4):
-        return 4, struct.unpack("!H", pkt[4:6])[0]
-    if len(pkt) >= 40 and pkt[0] >> 4 == 6 and pkt[8:24] == socket.inet_pton(socket.AF_INET6, CLIENT6):
-        return 6, struct.unpack("!I", pkt[0:4])[0] & 0xfffff
-    return None
-
-
-def normalise(pkt):
-    """What a router may change: the TTL and the IPv4 header checksum, the hop limit."""
-    b = bytearray(pkt)
-    if b and b[0] >> 4 == 4 and len(b) >= 20:
-        b[8] = 0
-        b[10:12] = b"\0\0"
-    elif b and b[0] >> 4 == 6 and len(b) >= 40:
-        b[7] = 0
-    return bytes(b)
+    return ip_tag(pkt, CLIENT4, CLIENT6)
 
 
 def read_log(path, first=0, last=None):
@@ -396,29 +377,6 @@ def read_log(path, first=0, last=None):
             if r["n"] >= first and (last is None or r["n"] < last):
                 records.append(r)
     return records
-
-
-def read_pcap(path):
-    """IP datagrams of an Ethernet (or Linux cooked) capture; tolerates a record cut short."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        return []
-    magic = data[:4]
-    endian = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
-    linktype = struct.unpack(endian + "I", data[20:24])[0]
-    l2 = {1: 14, 113: 16}.get(linktype, 14)
-    out, off = [], 24
-    while off + 16 <= len(data):
-        incl = struct.unpack(endian + "I", data[off + 8:off + 12])[0]
-        if off + 16 + incl > len(data):
-            break
-        frame = data[off + 16:off + 16 + incl]
-        off += 16 + incl
-        proto = struct.unpack("!H", frame[l2 - 2:l2])[0] if len(frame) >= l2 else 0
-        if proto in (0x0800, 0x86DD):
-            out.append(frame[l2:])
-    return out
 
 
 # ---- commands ----

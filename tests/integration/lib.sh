@@ -1,4 +1,6 @@
-# Shared by the namespace integration tests; sourced, not run.
+# Shared by the namespace integration tests and the benchmark
+# (tests/bench/bench.sh); sourced, not run. The checks (pass, fail, check,
+# check_eq, summary) are tests/lib/check.sh's.
 #
 # Topology (after conntrack-tools' tests/conntrackd/netns):
 #
@@ -15,6 +17,7 @@ set -u
 
 : "${BUILD:?BUILD must name the build directory}"
 : "${SRC:?SRC must name the source tree}"
+. "$SRC/tests/lib/check.sh"
 MSSCLAMPD=$BUILD/src/mssclampd
 ID=$$
 NS_C=mssc-c-$ID
@@ -22,49 +25,35 @@ NS_R=mssc-r-$ID
 NS_S=mssc-s-$ID
 TMP=$(mktemp -d /tmp/mssclampd-test.XXXXXX)
 DAEMON_PID=
-PASSED=0
-FAILED=0
+DAEMON_LOG=$TMP/daemon.log # start_daemon's; the benchmark keeps one per phase
 
 C() { ip netns exec "$NS_C" "$@"; }
 R() { ip netns exec "$NS_R" "$@"; }
 S() { ip netns exec "$NS_S" "$@"; }
 
+# need_root [TOOL...]: skips (77) unless root and every tool (default: what
+# the integration tests use) is installed.
 need_root() {
-	if [ "$(id -u)" != 0 ]; then
-		echo "SKIP: needs root (network namespaces, netfilter)"
-		exit 77
-	fi
-	for tool in ip iptables ip6tables tcpdump socat ethtool ping; do
-		command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
+	local tool
+	[ "$(id -u)" = 0 ] || skip "needs root (network namespaces, netfilter)"
+	[ $# -gt 0 ] || set -- ip iptables ip6tables tcpdump socat ethtool ping
+	for tool in "$@"; do
+		command -v "$tool" >/dev/null || skip "$tool not installed"
 	done
 }
 
-pass() { PASSED=$((PASSED + 1)); echo "ok: $*"; }
-fail() { FAILED=$((FAILED + 1)); echo "FAILED: $*"; }
-
-# check DESCRIPTION COMMAND...: passes if the command succeeds.
-check() {
-	local what=$1
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
-
-# check_eq DESCRIPTION EXPECTED ACTUAL
-check_eq() {
-	if [ "$2" = "$3" ]; then pass "$1 ($3)"; else fail "$1: expected '$2', got '$3'"; fi
-}
-
-summary() {
-	echo "$PASSED passed, $FAILED failed"
-	[ "$FAILED" -eq 0 ]
-}
-
-cleanup() {
-	stop_daemon KILL
+# remove_namespaces: the three namespaces, with whatever still runs in them.
+remove_namespaces() {
+	local ns
 	for ns in "$NS_C" "$NS_R" "$NS_S"; do
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
+}
+
+cleanup() {
+	stop_daemon KILL
+	remove_namespaces
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -82,6 +71,10 @@ wait_for() {
 	return 1
 }
 
+# topology [pmtud]: the three namespaces, addressed and routed, every hop
+# resolved. The router sends no ICMP "fragmentation needed"/"packet too big"
+# unless given pmtud (the benchmark's runs without clamping need path MTU
+# discovery to work).
 topology() {
 	local ns
 	for ns in "$NS_C" "$NS_R" "$NS_S"; do
@@ -104,10 +97,12 @@ topology() {
 	R ethtool -K lan0 tso off gso off gro off >/dev/null 2>&1
 	wan_link 1492
 	R sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-	# No ICMP "fragmentation needed"/"packet too big" from the router either:
-	# clamping alone must carry TCP across.
-	R iptables -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
-	R ip6tables -A OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP
+	if [ "${1:-}" != pmtud ]; then
+		# No ICMP "fragmentation needed"/"packet too big" from the router
+		# either: clamping alone must carry TCP across.
+		R iptables -A OUTPUT -p icmp --icmp-type fragmentation-needed -j DROP
+		R ip6tables -A OUTPUT -p icmpv6 --icmpv6-type packet-too-big -j DROP
+	fi
 	warm_up
 }
 
@@ -142,17 +137,17 @@ start_daemon() {
 	local conf=$1
 	shift
 	# ip netns exec execs the daemon: $! is the daemon itself, to signal
-	ip netns exec "$NS_R" "$MSSCLAMPD" -c "$conf" "$@" >"$TMP/daemon.log" 2>&1 &
+	ip netns exec "$NS_R" "$MSSCLAMPD" -c "$conf" "$@" >"$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
 	if ! wait_for 10 daemon_ready; then
 		echo "daemon did not come up; its log:"
-		cat "$TMP/daemon.log"
+		cat "$DAEMON_LOG"
 		return 1
 	fi
 }
 
 daemon_ready() {
-	kill -0 "$DAEMON_PID" && grep -q "ready: " "$TMP/daemon.log"
+	kill -0 "$DAEMON_PID" && grep -q "ready: " "$DAEMON_LOG"
 }
 
 # stop_daemon [SIGNAL]: bounded; returns the daemon's exit status.
@@ -222,8 +217,7 @@ PY=/usr/bin/python3            # Debian's python3, with scapy
 CRAFT=$SRC/tests/integration/craft.py
 
 need_scapy() {
-	"$PY" -c 'import scapy.all' 2>/dev/null ||
-		{ echo "SKIP: $PY cannot import scapy (apt install python3-scapy)"; exit 77; }
+	"$PY" -c 'import scapy.all' 2>/dev/null || skip "$PY cannot import scapy (apt install python3-scapy)"
 }
 
 # capture_ip NS IFACE FILE: every IP datagram, also fragments and extension
@@ -289,7 +283,7 @@ check_alive() {
 	else
 		fail "$1"
 		echo "the daemon's log ends:"
-		tail -n 20 "$TMP/daemon.log" | sed 's/^/	| /'
+		tail -n 20 "$DAEMON_LOG" | sed 's/^/	| /'
 	fi
 }
 

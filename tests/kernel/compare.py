@@ -17,11 +17,14 @@ happen exactly as listed.
 """
 import argparse
 import json
+import os
 import struct
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from corpus import packet_key, read_pcap  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from corpus import packet_key  # noqa: E402
+from pkttools import checksum, normalise, ones_sum, pseudo_header, read_pcap  # noqa: E402
 
 # Why the engine differs from the kernel on purpose. The kernel side is
 # net/netfilter/xt_TCPMSS.c tcpmss_mangle_packet(); the receiver side is Linux
@@ -179,15 +182,6 @@ DELIBERATE = {
 }
 
 
-def ones_sum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xffff) + (total >> 16)
-    return total
-
-
 def locate_tcp(pkt):
     """(family, offset of the TCP header or None, why not, offset of the
     fragmentable part if this is a first fragment with more to come, else None)."""
@@ -262,7 +256,7 @@ def summarize(pkt, rest):
     except (IndexError, struct.error):
         return "fwd len=%d unparseable" % len(pkt)
     out = ["fwd", "len=%d" % len(pkt)]
-    if family == 4 and 0xffff & ~ones_sum(pkt[:(pkt[0] & 0xf) * 4]) != 0:
+    if family == 4 and checksum(pkt[:(pkt[0] & 0xf) * 4]) != 0:
         out.append("ip-csum=bad")
     if off is None:
         out.append(why)
@@ -291,23 +285,11 @@ def summarize(pkt, rest):
         out.append("csum=n/a")
     else:
         if family == 4:
-            pseudo = pkt[12:20] + struct.pack("!BBH", 0, 6, len(whole))
+            pseudo = pseudo_header(pkt[12:16], pkt[16:20], 6, len(whole))
         else:
-            pseudo = pkt[8:40] + struct.pack("!IxxxB", len(whole), 6)
+            pseudo = pseudo_header(pkt[8:24], pkt[24:40], 6, len(whole))
         out.append("csum=" + ("ok" if ones_sum(pseudo + whole) == 0xffff else "bad"))
     return " ".join(out)
-
-
-def normalized(pkt):
-    """pkt without what the router rewrites: TTL and IPv4 header checksum, hop limit."""
-    if pkt is None:
-        return None
-    b = bytearray(pkt)
-    if b and b[0] >> 4 == 4 and len(b) >= 20:
-        b[8], b[10], b[11] = 0, 0, 0
-    elif b and b[0] >> 4 == 6 and len(b) >= 40:
-        b[7] = 0
-    return bytes(b)
 
 
 def first_difference(a, b):
@@ -363,8 +345,8 @@ def main():
             esum = summarize(epkt, m["rest"])
             action = actions[i][1] + ("" if actions[i][2] == "ok" else "/" + actions[i][2]) \
                 + ("" if actions[i][3] == "none" else "/" + actions[i][3])
-            same = ksum == esum and normalized(kpkt) == normalized(epkt)
-            detail = "" if same else first_difference(normalized(kpkt), normalized(epkt))
+            same = ksum == esum and normalise(kpkt) == normalise(epkt)
+            detail = "" if same else first_difference(normalise(kpkt), normalise(epkt))
             deliberate = m.get("deliberate")
             expect_k = None
             if deliberate is not None:

@@ -14,11 +14,15 @@
 Run with /usr/bin/python3: it needs Debian's python3-scapy.
 """
 import json
+import os
 import socket
 import struct
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from pkttools import checksum, ip_tag, mss_option as mss, ones_sum, pseudo_header, read_pcap  # noqa: E402
 from scapy.all import (IP, IPv6, IPOption_EOL, IPOption_NOP, IPOption_Router_Alert,
                        IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop,
                        IPv6ExtHdrRouting, PadN, Raw)
@@ -29,12 +33,6 @@ CLIENT6, SERVER6 = "2001:db8:1::2", "2001:db8:2::2"
 MARKER = b"mssclampd-kernel-diff-end-marker"
 
 NOP, EOL = b"\x01", b"\x00"
-
-
-def mss(value):
-    return struct.pack("!BBH", 2, 4, value)
-
-
 SACKOK = b"\x04\x02"
 WSCALE = b"\x03\x03\x07"
 TIMESTAMP = b"\x08\x0a" + struct.pack("!II", 0x01020304, 0)
@@ -43,21 +41,11 @@ LINUX_NO_MSS = SACKOK + TIMESTAMP + NOP + WSCALE  # a Linux SYN without its MSS:
 FLAGS = {"S": 0x02, "SA": 0x12, "RS": 0x06, "A": 0x10, "SF": 0x03}
 
 
-def csum_sum(data):
-    if len(data) % 2:
-        data += b"\0"
-    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while total >> 16:
-        total = (total & 0xffff) + (total >> 16)
-    return total
-
-
-def pseudo_header(family, length):
-    if family == 4:
-        return (socket.inet_pton(socket.AF_INET, CLIENT4) + socket.inet_pton(socket.AF_INET, SERVER4)
-                + struct.pack("!BBH", 0, 6, length))
-    return (socket.inet_pton(socket.AF_INET6, CLIENT6) + socket.inet_pton(socket.AF_INET6, SERVER6)
-            + struct.pack("!IxxxB", length, 6))
+def tcp_pseudo_header(family, length):
+    """The pseudo-header of a segment from the client to the server."""
+    af = socket.AF_INET if family == 4 else socket.AF_INET6
+    src, dst = (CLIENT4, SERVER4) if family == 4 else (CLIENT6, SERVER6)
+    return pseudo_header(socket.inet_pton(af, src), socket.inet_pton(af, dst), 6, length)
 
 
 def tcp(family, sport, options=b"", payload=b"", flags="S", doff=None, window=64240,
@@ -69,7 +57,7 @@ def tcp(family, sport, options=b"", payload=b"", flags="S", doff=None, window=64
     head = struct.pack("!HHIIBBHHH", sport, 80, 0x10000000 + sport, 0 if flags != "SA" else 1,
                        doff << 4, FLAGS[flags], window, 0, 0)
     seg = bytearray(head + options + payload)
-    value = 0xffff & ~csum_sum(pseudo_header(family, len(seg)) + bytes(seg))
+    value = checksum(tcp_pseudo_header(family, len(seg)) + bytes(seg))
     if check == "bad":
         value = (value + 0x1111) & 0xffff
     elif check != "good":
@@ -81,7 +69,7 @@ def tcp(family, sport, options=b"", payload=b"", flags="S", doff=None, window=64
 def window_for_check(family, sport, options, target):
     """The window that makes the full checksum of the segment equal target."""
     seg = tcp(family, sport, options, window=0)
-    rest = csum_sum(pseudo_header(family, len(seg)) + seg[:16] + b"\0\0" + seg[18:])
+    rest = ones_sum(tcp_pseudo_header(family, len(seg)) + seg[:16] + b"\0\0" + seg[18:])
     # check = ~(rest + window): solve rest + window == ~target in ones' complement
     want = 0xffff & ~target
     window = (want - rest) % 0xffff
@@ -246,16 +234,12 @@ def build():
 def packet_key(pkt):
     """What identifies a corpus packet after the router: IPv4 ID and fragment
     offset, IPv6 flow label. None for anything not from the client."""
-    if len(pkt) >= 20 and pkt[0] >> 4 == 4:
-        if pkt[12:16] != socket.inet_pton(socket.AF_INET, CLIENT4):
-            return None
-        return "4/%d/%d" % (struct.unpack("!H", pkt[4:6])[0],
-                            struct.unpack("!H", pkt[6:8])[0] & 0x1fff)
-    if len(pkt) >= 40 and pkt[0] >> 4 == 6:
-        if pkt[8:24] != socket.inet_pton(socket.AF_INET6, CLIENT6):
-            return None
-        return "6/%d" % (struct.unpack("!I", pkt[0:4])[0] & 0xfffff)
-    return None
+    tag = ip_tag(pkt, CLIENT4, CLIENT6)
+    if tag is None:
+        return None
+    if tag[0] == 4:
+        return "4/%d/%d" % (tag[1], struct.unpack("!H", pkt[6:8])[0] & 0x1fff)
+    return "6/%d" % tag[1]
 
 
 def write_pcap(path, packets, linktype=101):
@@ -264,36 +248,6 @@ def write_pcap(path, packets, linktype=101):
         for i, pkt in enumerate(packets):
             f.write(struct.pack("=IIII", 1700000000, i, len(pkt), len(pkt)))
             f.write(pkt)
-
-
-def read_pcap(path):
-    """The packets of a pcap file, without their link header (raw or Ethernet)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    if len(data) < 24:
-        return []
-    magic = struct.unpack("<I", data[:4])[0]
-    if magic in (0xa1b2c3d4, 0xa1b23c4d):
-        order = "<"
-    elif magic in (0xd4c3b2a1, 0x4d3cb2a1):
-        order = ">"
-    else:
-        raise ValueError("%s: not a pcap file" % path)
-    linktype = struct.unpack(order + "I", data[20:24])[0] & 0xffff
-    skip = {1: 14, 101: 0, 228: 0, 229: 0}.get(linktype)
-    if skip is None:
-        raise ValueError("%s: link type %d" % (path, linktype))
-    packets, off = [], 24
-    while off + 16 <= len(data):  # a capture still being written may end mid-record
-        caplen = struct.unpack(order + "I", data[off + 8:off + 12])[0]
-        if off + 16 + caplen > len(data):
-            break
-        frame = data[off + 16:off + 16 + caplen]
-        if skip == 14 and frame[12:14] not in (b"\x08\x00", b"\x86\xdd"):
-            frame = b""
-        packets.append(frame[skip:])
-        off += 16 + caplen
-    return packets
 
 
 def main():

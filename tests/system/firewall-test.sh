@@ -14,44 +14,15 @@
 # MODE nftables: the same where the kernel has the nft queue statement;
 #   where it has not, the refusal and its message, then skip (77).
 set -u
+. "$(dirname "$0")/../lib/check.sh"
 
 mode=${1:?usage: firewall-test.sh iptables|nftables FWCTL}
 fwctl=${2:?usage: firewall-test.sh iptables|nftables FWCTL}
-passed=0
-failed=0
-
-skip() {
-	echo "SKIP: $*"
-	exit 77
-}
-
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $1"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	shift
-	for line in "$@"; do
-		printf '%s\n' "$line" | sed 's/^/    /'
-	done
-}
-
-# expect_eq DESCRIPTION EXPECTED ACTUAL
-expect_eq() {
-	if [ "$2" = "$3" ]; then
-		ok "$1"
-	else
-		fail "$1" "expected:" "$2" "actual:" "$3"
-	fi
-}
 
 # expect_line DESCRIPTION LINE TEXT: TEXT has FIXED-LINE as a whole line
 expect_line() {
 	if printf '%s\n' "$3" | grep -qxF -- "$2"; then
-		ok "$1"
+		pass "$1"
 	else
 		fail "$1" "no line: $2" "in:" "$3"
 	fi
@@ -107,31 +78,31 @@ snapshot() {
 # check_installed WHAT QUEUE-OPTIONS: the whole of our rules, for both families
 check_installed() {
 	for tool in iptables ip6tables; do
-		expect_eq "$1: $tool chain MSSCLAMPD holds exactly the NFQUEUE rule" \
+		check_eq "$1: $tool chain MSSCLAMPD holds exactly the NFQUEUE rule" \
 			"$(printf '%s\n' "-N MSSCLAMPD" \
 			"-A MSSCLAMPD -p tcp -m tcp --tcp-flags SYN,RST SYN -j NFQUEUE $2")" \
 			"$(X $tool -t mangle -S MSSCLAMPD)"
-		expect_eq "$1: $tool FORWARD: the operator's rule, then one jump" \
+		check_eq "$1: $tool FORWARD: the operator's rule, then one jump" \
 			"$(printf '%s\n' "-P FORWARD ACCEPT" \
 			"-A FORWARD -p tcp -m tcp --tcp-flags SYN,RST SYN -j TCPMSS --clamp-mss-to-pmtu" \
 			"-A FORWARD $jump")" \
 			"$(X $tool -t mangle -S FORWARD)"
-		expect_eq "$1: $tool jumps to MSSCLAMPD in the whole ruleset: 3" \
+		check_eq "$1: $tool jumps to MSSCLAMPD in the whole ruleset: 3" \
 			3 "$(X $tool-save | grep -c -- '-j MSSCLAMPD$')"
-		expect_eq "$1: $tool chains named MSSCLAMPD: 1" \
+		check_eq "$1: $tool chains named MSSCLAMPD: 1" \
 			1 "$(X $tool-save | grep -c '^:MSSCLAMPD ')"
 	done
-	expect_eq "$1: iptables OUTPUT: the operator's rule, then one jump" \
+	check_eq "$1: iptables OUTPUT: the operator's rule, then one jump" \
 		"$(printf '%s\n' "-P OUTPUT ACCEPT" "-A OUTPUT -j MARK --set-xmark 0x7/0xffffffff" \
 		"-A OUTPUT $jump")" \
 		"$(X iptables -t mangle -S OUTPUT)"
-	expect_eq "$1: iptables INPUT: the operator's rule, then one jump" \
+	check_eq "$1: iptables INPUT: the operator's rule, then one jump" \
 		"$(printf '%s\n' "-P INPUT ACCEPT" "-A INPUT -j OPERATOR" "-A INPUT $jump")" \
 		"$(X iptables -t mangle -S INPUT)"
-	expect_eq "$1: ip6tables OUTPUT: one jump" \
+	check_eq "$1: ip6tables OUTPUT: one jump" \
 		"$(printf '%s\n' "-P OUTPUT ACCEPT" "-A OUTPUT $jump")" \
 		"$(X ip6tables -t mangle -S OUTPUT)"
-	expect_eq "$1: ip6tables INPUT: the operator's rule, then one jump" \
+	check_eq "$1: ip6tables INPUT: the operator's rule, then one jump" \
 		"$(printf '%s\n' "-P INPUT ACCEPT" \
 		"-A INPUT -p tcp -m tcp --dport 22 -j MARK --set-xmark 0x16/0xffffffff" \
 		"-A INPUT $jump")" \
@@ -139,9 +110,9 @@ check_installed() {
 }
 
 check_nothing_left() {
-	expect_eq "$1: not a trace of MSSCLAMPD in either family" 0 \
+	check_eq "$1: not a trace of MSSCLAMPD in either family" 0 \
 		"$(snapshot | grep -c MSSCLAMPD)"
-	expect_eq "$1: the operator's rules exactly as before" "$before" "$(snapshot)"
+	check_eq "$1: the operator's rules exactly as before" "$before" "$(snapshot)"
 }
 
 test_iptables() {
@@ -157,7 +128,7 @@ test_iptables() {
 	before=$(snapshot)
 
 	fw iptables install 0 1
-	expect_eq "install 0 1: exit status" 0 "$rc"
+	check_eq "install 0 1: exit status" 0 "$rc"
 	expect_line "install 0 1: logs what it did (IPv4)" \
 		"iptables: mangle chain MSSCLAMPD sends SYNs from FORWARD, OUTPUT and INPUT to queue 0 (bypass)" "$err"
 	expect_line "install 0 1: logs what it did (IPv6)" \
@@ -166,7 +137,7 @@ test_iptables() {
 
 	# a restart after kill -9: everything is still there
 	fw iptables install 0 1
-	expect_eq "install again: exit status" 0 "$rc"
+	check_eq "install again: exit status" 0 "$rc"
 	expect_line "install again: says it refilled the chain" \
 		"iptables: mangle chain MSSCLAMPD was left by an earlier run: refilled" "$err"
 	check_installed "install again" "--queue-num 0 --queue-bypass"
@@ -177,45 +148,45 @@ test_iptables() {
 	X iptables -t mangle -A MSSCLAMPD -j ACCEPT
 	X ip6tables -t mangle -I MSSCLAMPD -p tcp -j NFQUEUE --queue-num 9
 	fw iptables install 0 1
-	expect_eq "install over leftovers: exit status" 0 "$rc"
+	check_eq "install over leftovers: exit status" 0 "$rc"
 	check_installed "install over leftovers" "--queue-num 0 --queue-bypass"
 
 	fw iptables install 2 4
-	expect_eq "install 2 4: exit status" 0 "$rc"
+	check_eq "install 2 4: exit status" 0 "$rc"
 	expect_line "install 2 4: logs the range" \
 		"iptables: mangle chain MSSCLAMPD sends SYNs from FORWARD, OUTPUT and INPUT to queues 2-5 (bypass)" "$err"
 	check_installed "install 2 4" "--queue-balance 2:5 --queue-bypass"
 
 	# counters: nobody listens on queues 2-5, so --queue-bypass lets the SYNs pass
 	fw iptables packets
-	expect_eq "packets before any SYN" "packets ipv4=0 ipv6=0" "$out"
+	check_eq "packets before any SYN" "packets ipv4=0 ipv6=0" "$out"
 	syns 2 3
 	fw iptables packets
-	expect_eq "packets after 2 IPv4 and 3 IPv6 SYNs on lo (OUTPUT and INPUT each)" \
+	check_eq "packets after 2 IPv4 and 3 IPv6 SYNs on lo (OUTPUT and INPUT each)" \
 		"packets ipv4=4 ipv6=6" "$out"
 
 	fw iptables remove
-	expect_eq "remove: exit status" 0 "$rc"
-	expect_eq "remove: logs what it removed" \
+	check_eq "remove: exit status" 0 "$rc"
+	check_eq "remove: logs what it removed" \
 		"$(printf '%s\n' "iptables: removed mangle chain MSSCLAMPD and 3 jumps to it" \
 		"ip6tables: removed mangle chain MSSCLAMPD and 3 jumps to it")" "$err"
 	check_nothing_left "remove"
 
 	fw iptables remove
-	expect_eq "remove again: exit status" 0 "$rc"
-	expect_eq "remove again: says nothing" "" "$err"
+	check_eq "remove again: exit status" 0 "$rc"
+	check_eq "remove again: says nothing" "" "$err"
 	check_nothing_left "remove again"
 
 	fw iptables packets
-	expect_eq "packets without our chain: fails" 1 "$rc"
+	check_eq "packets without our chain: fails" 1 "$rc"
 
 	# none: the operator's rules; we touch nothing
 	fw none install 0 4 remove
-	expect_eq "none: install and remove succeed" 0 "$rc"
-	expect_eq "none: and say nothing" "" "$err"
+	check_eq "none: install and remove succeed" 0 "$rc"
+	check_eq "none: and say nothing" "" "$err"
 	check_nothing_left "none"
 	fw none packets
-	expect_eq "none: packets are unknown (fails)" 1 "$rc"
+	check_eq "none: packets are unknown (fails)" 1 "$rc"
 
 	test_privileges
 
@@ -223,7 +194,7 @@ test_iptables() {
 	X env PATH=/nonexistent "$fwctl" iptables install 0 1 >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	err=$(cat "$tmp/err")
-	expect_eq "iptables missing: fails" 1 "$rc"
+	check_eq "iptables missing: fails" 1 "$rc"
 	expect_line "iptables missing: says what to do" \
 		"iptables not found in PATH: install the iptables package or set firewall = none" "$err"
 	check_nothing_left "iptables missing"
@@ -233,7 +204,7 @@ test_iptables() {
 	X env PATH="$tmp/bin" "$fwctl" iptables install 0 1 >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	err=$(cat "$tmp/err")
-	expect_eq "ip6tables missing: fails" 1 "$rc"
+	check_eq "ip6tables missing: fails" 1 "$rc"
 	expect_line "ip6tables missing: says what to do" \
 		"ip6tables not found in PATH: install the iptables package or set firewall = none" "$err"
 	check_nothing_left "ip6tables missing: the IPv4 rules rolled back"
@@ -256,22 +227,22 @@ test_privileges() {
 		fw iptables remove
 		return
 	fi
-	expect_eq "root installs, nobody removes: exit status" 0 "$rc"
-	expect_eq "after privs_drop(nobody): uid, gid and CAP_NET_ADMIN alone, ambient" "$dropped" "$out"
+	check_eq "root installs, nobody removes: exit status" 0 "$rc"
+	check_eq "after privs_drop(nobody): uid, gid and CAP_NET_ADMIN alone, ambient" "$dropped" "$out"
 	expect_line "privs_drop logs it" "running as user nobody (uid $uid) with CAP_NET_ADMIN alone" "$err"
 	check_nothing_left "removed as nobody"
 
 	fw iptables drop nobody install 0 1
-	expect_eq "nobody with CAP_NET_ADMIN installs: exit status" 0 "$rc"
+	check_eq "nobody with CAP_NET_ADMIN installs: exit status" 0 "$rc"
 	check_installed "installed as nobody" "--queue-num 0 --queue-bypass"
 	fw iptables drop nobody packets remove
-	expect_eq "nobody reads the counters and removes: exit status" 0 "$rc"
-	expect_eq "nobody reads the counters" "packets ipv4=0 ipv6=0" "$out"
+	check_eq "nobody reads the counters and removes: exit status" 0 "$rc"
+	check_eq "nobody reads the counters" "packets ipv4=0 ipv6=0" "$out"
 	check_nothing_left "removed as nobody again"
 
 	fw iptables limit caps install 0 1 remove
-	expect_eq "privs_limit as root, then install and remove: exit status" 0 "$rc"
-	expect_eq "after privs_limit: root with CAP_NET_ADMIN alone" \
+	check_eq "privs_limit as root, then install and remove: exit status" 0 "$rc"
+	check_eq "after privs_limit: root with CAP_NET_ADMIN alone" \
 		"caps uid=0 euid=0 gid=0 CapInh=0000000000001000 CapPrm=0000000000001000 CapEff=0000000000001000 CapBnd=0000000000001000 CapAmb=0000000000001000" \
 		"$out"
 	check_nothing_left "privs_limit"
@@ -285,18 +256,18 @@ test_privileges() {
 			"$fwctl" iptables limit install 0 1 remove >"$tmp/out" 2>"$tmp/err"
 		rc=$?
 		err=$(cat "$tmp/err")
-		expect_eq "as systemd runs it (nobody, ambient CAP_NET_ADMIN): limit, install, remove" 0 "$rc"
+		check_eq "as systemd runs it (nobody, ambient CAP_NET_ADMIN): limit, install, remove" 0 "$rc"
 		expect_line "as systemd runs it: privs_limit changes nothing" \
 			"capabilities: CAP_NET_ADMIN alone already" "$err"
 		check_nothing_left "as systemd runs it"
 	fi
 
 	fw iptables drop nobody drop nobody
-	expect_eq "privs_drop twice: the second fails" 1 "$rc"
+	check_eq "privs_drop twice: the second fails" 1 "$rc"
 	expect_line "privs_drop twice: says why" "cannot switch to user nobody: not running as root" "$err"
 
 	fw iptables drop no-such-user-mssclampd
-	expect_eq "privs_drop of an unknown user fails" 1 "$rc"
+	check_eq "privs_drop of an unknown user fails" 1 "$rc"
 	expect_line "privs_drop of an unknown user: says why" \
 		"user no-such-user-mssclampd: no such user" "$err"
 }
@@ -305,20 +276,20 @@ test_nftables() {
 	refusal="this kernel has no nftables queue support (nft_queue): use firewall = iptables"
 
 	fw nftables remove
-	expect_eq "remove with nothing there: exit status" 0 "$rc"
-	expect_eq "remove with nothing there: says nothing" "" "$err"
+	check_eq "remove with nothing there: exit status" 0 "$rc"
+	check_eq "remove with nothing there: says nothing" "" "$err"
 
 	X env PATH=/nonexistent "$fwctl" nftables install 0 1 >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	err=$(cat "$tmp/err")
-	expect_eq "nft missing: fails" 1 "$rc"
+	check_eq "nft missing: fails" 1 "$rc"
 	expect_line "nft missing: says what to do" \
 		"nft not found in PATH: install the nftables package or set firewall = none" "$err"
 
 	fw nftables install 0 1
 	if [ $rc -ne 0 ]; then
 		expect_line "install on a kernel without nft_queue: refused with the reason" "$refusal" "$err"
-		expect_eq "refused: no table left behind" "" \
+		check_eq "refused: no table left behind" "" \
 			"$(X nft list tables | grep -F "inet mssclampd")"
 		# and the kernel indeed lacks it: the bare statement fails the same way
 		X nft add table inet mssclampd_probe
@@ -346,11 +317,11 @@ test_nftables() {
 		EOF
 		chmod +x "$tmp/bin/nft"
 		X env PATH="$tmp/bin:$PATH" "$fwctl" nftables install 0 1 install 0 1 >"$tmp/out" 2>"$tmp/err"
-		expect_eq "queue-less table: installed twice" 0 $?
-		expect_eq "queue-less table: one table inet mssclampd" 1 \
+		check_eq "queue-less table: installed twice" 0 $?
+		check_eq "queue-less table: one table inet mssclampd" 1 \
 			"$(X nft list tables | grep -c '^table inet mssclampd$')"
 		for hook in forward output input; do
-			expect_eq "queue-less table: chain $hook at mangle priority, one rule per family" \
+			check_eq "queue-less table: chain $hook at mangle priority, one rule per family" \
 				"$(printf '%s\n' "		type filter hook $hook priority mangle; policy accept;" \
 				'		meta nfproto ipv4 tcp flags syn / syn,rst counter name "syn4"' \
 				'		meta nfproto ipv6 tcp flags syn / syn,rst counter name "syn6"')" \
@@ -358,14 +329,13 @@ test_nftables() {
 		done
 		syns 2 3
 		X env PATH="$tmp/bin:$PATH" "$fwctl" nftables packets remove >"$tmp/out" 2>"$tmp/err"
-		expect_eq "queue-less table: packets and remove" 0 $?
-		expect_eq "queue-less table: packets after 2 IPv4 and 3 IPv6 SYNs on lo" \
+		check_eq "queue-less table: packets and remove" 0 $?
+		check_eq "queue-less table: packets after 2 IPv4 and 3 IPv6 SYNs on lo" \
 			"packets ipv4=4 ipv6=6" "$(cat "$tmp/out")"
-		expect_eq "queue-less table: removed" "" "$(X nft list tables | grep -F 'inet mssclampd')"
+		check_eq "queue-less table: removed" "" "$(X nft list tables | grep -F 'inet mssclampd')"
 		fw nftables packets
-		expect_eq "packets without our table: fails" 1 "$rc"
-		echo "$passed passed, $failed failed"
-		[ $failed -eq 0 ] || exit 1
+		check_eq "packets without our table: fails" 1 "$rc"
+		summary || exit 1
 		skip "this kernel has no nft queue statement (nft_queue): nftables rules refused as they must be; iptables is the way here"
 	fi
 
@@ -373,7 +343,7 @@ test_nftables() {
 		X nft list table inet mssclampd | sed 's/packets [0-9]* bytes [0-9]*/packets 0 bytes 0/'
 	}
 	# nft before 1.0 prints "queue num 0 bypass", later ones "queue flags bypass to 0"
-	expect_eq "install 0 1: queue rules (2 families x 3 hooks)" 6 \
+	check_eq "install 0 1: queue rules (2 families x 3 hooks)" 6 \
 		"$(ruleset | grep -cE 'counter name "syn[46]" queue (num 0 bypass|flags bypass to 0)$')"
 	for hook in forward output input; do
 		expect_line "install 0 1: chain $hook hooked at mangle priority" \
@@ -381,21 +351,21 @@ test_nftables() {
 	done
 	first=$(ruleset)
 	fw nftables install 0 1
-	expect_eq "install again: exit status" 0 "$rc"
-	expect_eq "install again: the same table, once" "$first" "$(ruleset)"
-	expect_eq "install again: one table inet mssclampd" 1 \
+	check_eq "install again: exit status" 0 "$rc"
+	check_eq "install again: the same table, once" "$first" "$(ruleset)"
+	check_eq "install again: one table inet mssclampd" 1 \
 		"$(X nft list tables | grep -c '^table inet mssclampd$')"
 	fw nftables install 0 4
-	expect_eq "install 0 4: queue range" 6 \
+	check_eq "install 0 4: queue range" 6 \
 		"$(ruleset | grep -cE 'counter name "syn[46]" queue (num 0-3 bypass|flags bypass to 0-3)$')"
 	syns 2 3
 	fw nftables packets
-	expect_eq "packets after 2 IPv4 and 3 IPv6 SYNs on lo" "packets ipv4=4 ipv6=6" "$out"
+	check_eq "packets after 2 IPv4 and 3 IPv6 SYNs on lo" "packets ipv4=4 ipv6=6" "$out"
 	fw nftables remove
-	expect_eq "remove: exit status" 0 "$rc"
-	expect_eq "remove: no table left" "" "$(X nft list tables | grep -F 'inet mssclampd')"
+	check_eq "remove: exit status" 0 "$rc"
+	check_eq "remove: no table left" "" "$(X nft list tables | grep -F 'inet mssclampd')"
 	fw nftables remove
-	expect_eq "remove again: exit status" 0 "$rc"
+	check_eq "remove again: exit status" 0 "$rc"
 }
 
 case $mode in
@@ -404,5 +374,4 @@ nftables) test_nftables ;;
 *) echo "unknown mode $mode"; exit 2 ;;
 esac
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+summary

@@ -29,28 +29,16 @@
 set -u
 umask 022
 
+. "$(dirname "$0")/../lib/check.sh"
 src=${SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
-passed=0
-failed=0
 
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $1"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	[ $# -lt 2 ] || printf '%s\n' "$2" | sed 's/^/    /'
-}
-
+# finish: the summary, and the end of the test (its status: nothing failed).
 finish() {
-	echo "$passed passed, $failed failed"
-	[ $failed -eq 0 ]
+	summary
 	exit
 }
 
-command -v cmake >/dev/null || { echo "SKIP: no cmake"; exit 77; }
+command -v cmake >/dev/null || skip "no cmake"
 
 tmp=$(mktemp -d /tmp/mssclampd-install.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
@@ -77,17 +65,17 @@ if ! cmake -S "$src" -B "$build" -DCMAKE_INSTALL_PREFIX=/usr -DMSSCLAMPD_FUZZ=OF
 	fail "configure with -DCMAKE_INSTALL_PREFIX=/usr" "$(tail -n 20 "$tmp/configure.log")"
 	finish
 fi
-ok "configure with -DCMAKE_INSTALL_PREFIX=/usr"
+pass "configure with -DCMAKE_INSTALL_PREFIX=/usr"
 if ! cmake --build "$build" -j2 --target mssclampd >"$tmp/build.log" 2>&1; then
 	fail "build mssclampd" "$(tail -n 20 "$tmp/build.log")"
 	finish
 fi
-ok "build mssclampd"
+pass "build mssclampd"
 if ! DESTDIR=$dest cmake --install "$build" --prefix /usr >"$tmp/install.log" 2>&1; then
 	fail "DESTDIR=\$tmp cmake --install --prefix /usr" "$(tail -n 20 "$tmp/install.log")"
 	finish
 fi
-ok "DESTDIR=\$tmp cmake --install --prefix /usr"
+pass "DESTDIR=\$tmp cmake --install --prefix /usr"
 
 # --- where the files land ----------------------------------------------------
 unitdir=
@@ -99,7 +87,7 @@ unitdir=${unitdir#/}
 echo "note: systemd unit directory: /$unitdir"
 cached=$(sed -n 's/^MSSCLAMPD_SYSTEMD_UNITDIR:PATH=//p' "$build/CMakeCache.txt")
 if [ "$cached" = "/$unitdir" ]; then
-	ok "MSSCLAMPD_SYSTEMD_UNITDIR is /$unitdir"
+	pass "MSSCLAMPD_SYSTEMD_UNITDIR is /$unitdir"
 else
 	fail "MSSCLAMPD_SYSTEMD_UNITDIR is '$cached', expected /$unitdir"
 fi
@@ -115,7 +103,7 @@ EOF
 sort -o "$tmp/expected" "$tmp/expected"
 (cd "$dest" && find . ! -type d | sed 's|^\./||' | sort) >"$tmp/installed"
 if cmp -s "$tmp/expected" "$tmp/installed"; then
-	ok "installed exactly the six expected files"
+	pass "installed exactly the six expected files"
 else
 	fail "installed files differ from the expected list" \
 		"$(diff "$tmp/expected" "$tmp/installed")"
@@ -124,7 +112,7 @@ fi
 # same INSTALLED SOURCE: the installed file is the source file, unchanged
 same() {
 	if [ -f "$dest/$1" ] && cmp -s "$dest/$1" "$src/$2"; then
-		ok "/$1 is $2"
+		pass "/$1 is $2"
 	else
 		fail "/$1 is missing or differs from $2"
 	fi
@@ -138,7 +126,7 @@ same "$unitdir/mssclampd.service" systemd/mssclampd.service
 unit=$dest/$unitdir/mssclampd.service
 if [ "$(grep -c '^ExecStart=' "$unit" 2>/dev/null)" = 1 ] &&
     grep -qx 'ExecStart=/usr/sbin/mssclampd' "$unit"; then
-	ok "installed unit: ExecStart=/usr/sbin/mssclampd"
+	pass "installed unit: ExecStart=/usr/sbin/mssclampd"
 else
 	fail "installed unit: ExecStart= is not /usr/sbin/mssclampd" "$(grep '^ExecStart' "$unit" 2>&1)"
 fi
@@ -146,13 +134,13 @@ fi
 # --- the installed daemon ----------------------------------------------------
 daemon=$dest/usr/sbin/mssclampd
 if [ -f "$daemon" ] && [ -x "$daemon" ]; then
-	ok "/usr/sbin/mssclampd is an executable file"
+	pass "/usr/sbin/mssclampd is an executable file"
 else
 	fail "/usr/sbin/mssclampd is not an executable file"
 fi
 out=$("$daemon" --version 2>&1)
 if [ "$out" = "mssclampd $version" ]; then
-	ok "mssclampd --version prints 'mssclampd $version'"
+	pass "mssclampd --version prints 'mssclampd $version'"
 else
 	fail "mssclampd --version printed '$out', expected 'mssclampd $version'"
 fi
@@ -160,13 +148,13 @@ conf=$dest/etc/mssclampd/mssclampd.conf
 out=$("$daemon" -c "$conf" --check 2>&1)
 rc=$?
 if [ $rc -eq 0 ] && [ "$out" = "$conf: configuration OK" ]; then
-	ok "mssclampd -c <installed config> --check: OK"
+	pass "mssclampd -c <installed config> --check: OK"
 else
 	fail "mssclampd -c <installed config> --check: exit $rc" "$out"
 fi
 # the compiled-in default is where the config was installed
 if "$daemon" -h 2>&1 | grep -q '(default /etc/mssclampd/mssclampd.conf;'; then
-	ok "the daemon's default config path is /etc/mssclampd/mssclampd.conf"
+	pass "the daemon's default config path is /etc/mssclampd/mssclampd.conf"
 else
 	fail "the daemon's default config path is not /etc/mssclampd/mssclampd.conf" \
 		"$("$daemon" -h 2>&1 | grep default)"
@@ -188,7 +176,7 @@ if command -v systemd-analyze >/dev/null; then
 		"$tmp/unit/mssclampd.service" >"$tmp/verify" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ] && [ ! -s "$tmp/verify" ]; then
-		ok "systemd-analyze verify --man=$man on the installed unit: clean"
+		pass "systemd-analyze verify --man=$man on the installed unit: clean"
 	else
 		fail "systemd-analyze verify --man=$man on the installed unit: exit $rc" \
 			"$(cat "$tmp/verify")"
@@ -202,10 +190,10 @@ snippet=$dest/etc/logrotate.d/mssclampd
 if sed 's/#.*//' "$snippet" | grep -qw copytruncate; then
 	fail "logrotate snippet uses copytruncate (SIGHUP reopens: not needed)"
 else
-	ok "logrotate snippet: no copytruncate"
+	pass "logrotate snippet: no copytruncate"
 fi
 if grep -q 'systemctl kill --kill-who=main --signal=HUP mssclampd.service' "$snippet"; then
-	ok "logrotate snippet: postrotate sends SIGHUP to mssclampd.service"
+	pass "logrotate snippet: postrotate sends SIGHUP to mssclampd.service"
 else
 	fail "logrotate snippet: no SIGHUP to mssclampd.service in postrotate"
 fi
@@ -213,7 +201,7 @@ if command -v logrotate >/dev/null; then
 	logrotate -d -s "$tmp/logrotate.state" "$snippet" >"$tmp/lr-debug" 2>&1
 	rc=$?
 	if [ $rc -eq 0 ] && ! grep -qi 'error' "$tmp/lr-debug"; then
-		ok "logrotate -d: the snippet parses"
+		pass "logrotate -d: the snippet parses"
 	else
 		fail "logrotate -d: exit $rc" "$(grep -i error "$tmp/lr-debug" | head -n 10)"
 	fi
@@ -239,7 +227,7 @@ if command -v logrotate >/dev/null; then
 		if [ $rc -eq 0 ] && [ -f "$tmp/log/stats.log.1" ] && [ -f "$tmp/log/stats.json.1" ] &&
 		    [ ! -e "$tmp/log/stats.log" ] && [ ! -e "$tmp/log/stats.json" ] &&
 		    [ "$(cat "$tmp/hup" 2>/dev/null)" = ran ]; then
-			ok "logrotate: renamed stats.log and stats.json, created none, postrotate ran once"
+			pass "logrotate: renamed stats.log and stats.json, created none, postrotate ran once"
 		else
 			fail "logrotate: first rotation (exit $rc)" \
 				"$(ls -l "$tmp/log"; cat "$tmp/lr-run"; cat "$tmp/hup" 2>&1)"
@@ -252,7 +240,7 @@ if command -v logrotate >/dev/null; then
 		    [ "$(cat "$tmp/log/stats.json.1" 2>/dev/null)" = '{"n":2}' ] &&
 		    [ -f "$tmp/log/stats.log" ] && [ -f "$tmp/log/stats.log.1" ] &&
 		    [ ! -e "$tmp/log/stats.log.2.gz" ]; then
-			ok "logrotate: delaycompress (.1 plain, .2.gz), notifempty (empty log kept)"
+			pass "logrotate: delaycompress (.1 plain, .2.gz), notifempty (empty log kept)"
 		else
 			fail "logrotate: second rotation (exit $rc)" \
 				"$(ls -l "$tmp/log"; cat "$tmp/lr-run")"
@@ -276,7 +264,7 @@ for page in usr/share/man/man8/mssclampd.8 usr/share/man/man5/mssclampd.conf.5; 
 	fi
 	rc=$?
 	if [ $rc -eq 0 ] && [ ! -s "$tmp/lint" ]; then
-		ok "$linter /$page: clean"
+		pass "$linter /$page: clean"
 	else
 		fail "$linter /$page: exit $rc" "$(cat "$tmp/lint")"
 	fi
@@ -293,7 +281,7 @@ for opt in $(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", [a-z_]*, NULL, .\(.\). },/\
 done
 if [ -n "$(sed -n 's/^[[:space:]]*{ "\([a-z-]*\)", [a-z_]*, NULL, .\(.\). },/\1/p' "$src/src/main.c")" ] &&
     [ -z "$missing" ]; then
-	ok "mssclampd(8) documents every option of main.c"
+	pass "mssclampd(8) documents every option of main.c"
 else
 	fail "mssclampd(8) lacks options:${missing:- (none found in main.c)}"
 fi
@@ -305,7 +293,7 @@ for key in $keys; do
 	grep -q "^\.It Ic $key = " "$man5" || missing="$missing $key"
 done
 if [ "$(echo $keys | wc -w)" -ge 12 ] && [ -z "$missing" ]; then
-	ok "mssclampd.conf(5) documents all $(echo $keys | wc -w) config keys of conf.c"
+	pass "mssclampd.conf(5) documents all $(echo $keys | wc -w) config keys of conf.c"
 else
 	fail "mssclampd.conf(5) lacks keys:${missing:- (found only: $keys)}"
 fi
@@ -319,7 +307,7 @@ while IFS='	' read -r name bytes madeof; do
 	grep -qxF ".It $name Ta $bytes Ta $madeof" "$man5" || missing="$missing $name"
 done <"$tmp/presets"
 if [ "$(wc -l <"$tmp/presets")" -ge 19 ] && [ -z "$missing" ]; then
-	ok "mssclampd.conf(5) lists all $(wc -l <"$tmp/presets") presets as \`mssclampd presets\` prints them"
+	pass "mssclampd.conf(5) lists all $(wc -l <"$tmp/presets") presets as \`mssclampd presets\` prints them"
 else
 	fail "mssclampd.conf(5) preset table differs for:${missing:- (too few presets printed)}"
 fi
@@ -332,7 +320,7 @@ for field in $fields; do
 	grep -q "^\.It Li \(.* \)\?$field\( .*\)\?\$" "$man8" || missing="$missing $field"
 done
 if [ "$(echo $fields | wc -w)" -ge 16 ] && [ -z "$missing" ]; then
-	ok "mssclampd(8) describes all $(echo $fields | wc -w) stats log fields"
+	pass "mssclampd(8) describes all $(echo $fields | wc -w) stats log fields"
 else
 	fail "mssclampd(8) lacks stats fields:${missing:- (found only: $fields)}"
 fi
@@ -346,7 +334,7 @@ if cmake -S "$src" -B "$tmp/build-opt" -DCMAKE_INSTALL_PREFIX=/opt/mssclampd \
 	    [ "$optdir" = /opt/mssclampd/lib/systemd/system ] &&
 	    [ "$(grep -vx 'ExecStart=/opt/mssclampd/sbin/mssclampd' "$optunit")" = \
 	      "$(grep -vx 'ExecStart=/usr/sbin/mssclampd' "$src/systemd/mssclampd.service")" ]; then
-		ok "prefix /opt/mssclampd: ExecStart=/opt/mssclampd/sbin/mssclampd, unit in /opt/mssclampd/lib/systemd/system"
+		pass "prefix /opt/mssclampd: ExecStart=/opt/mssclampd/sbin/mssclampd, unit in /opt/mssclampd/lib/systemd/system"
 	else
 		fail "prefix /opt/mssclampd: unit dir '$optdir'" "$(grep '^ExecStart' "$optunit" 2>&1)"
 	fi
@@ -367,7 +355,7 @@ if ! (cd "$build" && cpack -G DEB) >"$tmp/cpack.log" 2>&1; then
 fi
 deb=$build/mssclampd_${version}-1_${arch}.deb
 if [ -f "$deb" ] && [ "$(ls "$build"/*.deb | wc -l)" = 1 ]; then
-	ok "cpack -G DEB made mssclampd_${version}-1_${arch}.deb"
+	pass "cpack -G DEB made mssclampd_${version}-1_${arch}.deb"
 else
 	fail "cpack -G DEB: no $deb, or more than one .deb" "$(ls "$build"/*.deb 2>&1)"
 	finish
@@ -377,7 +365,7 @@ fi
 field() {
 	got=$(dpkg-deb -f "$deb" "$1")
 	if [ "$got" = "$2" ]; then
-		ok ".deb $1: $2"
+		pass ".deb $1: $2"
 	else
 		fail ".deb $1: '$got', expected '$2'"
 	fi
@@ -397,12 +385,12 @@ if grep -q '^CAPNG_FOUND:INTERNAL=1' "$build/CMakeCache.txt"; then
 	echo "$depends" | grep -q '\blibcap-ng0 (>= ' || missing="$missing libcap-ng0"
 fi
 if [ -z "$missing" ]; then
-	ok ".deb Depends (from dpkg-shlibdeps): $depends"
+	pass ".deb Depends (from dpkg-shlibdeps): $depends"
 else
 	fail ".deb Depends lacks$missing" "$depends"
 fi
 if [ -n "$(dpkg-deb -f "$deb" Maintainer)" ] && [ -n "$(dpkg-deb -f "$deb" Description)" ]; then
-	ok ".deb has a Maintainer and a Description"
+	pass ".deb has a Maintainer and a Description"
 else
 	fail ".deb lacks a Maintainer or a Description"
 fi
@@ -410,12 +398,12 @@ fi
 dpkg-deb -c "$deb" >"$tmp/deb-contents"
 awk '$1 !~ /^d/ { sub(/^\.\//, "", $6); print $6 }' "$tmp/deb-contents" | sort >"$tmp/deb-files"
 if cmp -s "$tmp/expected" "$tmp/deb-files"; then
-	ok ".deb holds exactly the six installed files"
+	pass ".deb holds exactly the six installed files"
 else
 	fail ".deb files differ from the installed ones" "$(diff "$tmp/expected" "$tmp/deb-files")"
 fi
 if grep -q '^-rwxr-xr-x root/root .* \./usr/sbin/mssclampd$' "$tmp/deb-contents"; then
-	ok ".deb: /usr/sbin/mssclampd is root:root 0755"
+	pass ".deb: /usr/sbin/mssclampd is root:root 0755"
 else
 	fail ".deb: /usr/sbin/mssclampd is not root:root 0755" "$(grep sbin "$tmp/deb-contents")"
 fi
@@ -423,14 +411,14 @@ fi
 dpkg-deb -e "$deb" "$tmp/control"
 printf '/etc/mssclampd/mssclampd.conf\n/etc/logrotate.d/mssclampd\n' >"$tmp/conffiles.expected"
 if cmp -s "$tmp/conffiles.expected" "$tmp/control/conffiles"; then
-	ok ".deb conffiles: /etc/mssclampd/mssclampd.conf and /etc/logrotate.d/mssclampd"
+	pass ".deb conffiles: /etc/mssclampd/mssclampd.conf and /etc/logrotate.d/mssclampd"
 else
 	fail ".deb conffiles" "$(cat "$tmp/control/conffiles" 2>&1)"
 fi
 # Debian policy 10.7.2: every file under /etc is a conffile
 grep '^etc/' "$tmp/deb-files" | sed 's|^|/|' | sort >"$tmp/etc-files"
 if [ -s "$tmp/etc-files" ] && [ "$(sort "$tmp/control/conffiles" 2>/dev/null)" = "$(cat "$tmp/etc-files")" ]; then
-	ok ".deb: every file under /etc is a conffile"
+	pass ".deb: every file under /etc is a conffile"
 else
 	fail ".deb: files under /etc and conffiles differ" "$(cat "$tmp/etc-files")"
 fi
@@ -438,7 +426,7 @@ for script in postinst prerm postrm; do
 	s=$tmp/control/$script
 	if [ -f "$s" ] && [ "$(stat -c %a "$s")" = 755 ] && sh -n "$s" &&
 	    cmp -s "$s" "$src/conf/deb/$script"; then
-		ok ".deb $script: conf/deb/$script, mode 0755, valid sh"
+		pass ".deb $script: conf/deb/$script, mode 0755, valid sh"
 	else
 		fail ".deb $script: missing, not 0755, not valid sh or not conf/deb/$script"
 	fi
@@ -447,7 +435,7 @@ done
 if grep -q '^[^#]*systemctl --system daemon-reload' "$tmp/control/postinst" &&
     ! cat "$tmp/control/postinst" "$tmp/control/prerm" "$tmp/control/postrm" | sed 's/#.*//' |
     grep -Eq '(systemctl|deb-systemd-helper|deb-systemd-invoke).* (enable|start|restart)( |$)'; then
-	ok ".deb maintainer scripts: daemon-reload, never enable or start"
+	pass ".deb maintainer scripts: daemon-reload, never enable or start"
 else
 	fail ".deb maintainer scripts enable or start the service, or never daemon-reload"
 fi
@@ -458,7 +446,7 @@ if [ -d "$tmp/build-opt" ]; then
 		fail "cpack -G DEB under prefix /opt/mssclampd made a package"
 	elif grep -q 'a .deb needs a build configured with -DCMAKE_INSTALL_PREFIX=/usr' \
 	    "$tmp/cpack-opt.log" && ! ls "$tmp/build-opt"/*.deb >/dev/null 2>&1; then
-		ok "cpack -G DEB under prefix /opt/mssclampd: refused, with the reason"
+		pass "cpack -G DEB under prefix /opt/mssclampd: refused, with the reason"
 	else
 		fail "cpack -G DEB under prefix /opt/mssclampd: failed without the reason" \
 			"$(tail -n 5 "$tmp/cpack-opt.log")"
@@ -467,7 +455,7 @@ fi
 
 host_state >"$tmp/host.after"
 if cmp -s "$tmp/host.before" "$tmp/host.after"; then
-	ok "install and cpack wrote nothing to the host's /etc, /lib, /usr"
+	pass "install and cpack wrote nothing to the host's /etc, /lib, /usr"
 else
 	fail "the host's files changed" "$(diff "$tmp/host.before" "$tmp/host.after")"
 fi

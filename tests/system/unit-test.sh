@@ -10,24 +10,12 @@
 # Documentation= are not installed in a build tree.
 set -u
 
+. "$(dirname "$0")/../lib/check.sh"
 src=${SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
 unit="$src/systemd/mssclampd.service"
 max_exposure=1.5
-passed=0
-failed=0
 
-ok() {
-	passed=$((passed + 1))
-	echo "ok - $1"
-}
-
-fail() {
-	failed=$((failed + 1))
-	echo "FAIL - $1"
-	[ $# -lt 2 ] || printf '%s\n' "$2" | sed 's/^/    /'
-}
-
-command -v systemd-analyze >/dev/null || { echo "SKIP: no systemd-analyze"; exit 77; }
+command -v systemd-analyze >/dev/null || skip "no systemd-analyze"
 [ -r "$unit" ] || { echo "no unit at $unit"; exit 1; }
 
 tmp=$(mktemp -d /tmp/mssclampd-unit.XXXXXX)
@@ -40,7 +28,7 @@ grep -v -e '^#' -e '^$' "$unit" >"$tmp/directives"
 # has LINE: the unit has exactly this directive line
 has() {
 	if grep -qxF -- "$1" "$tmp/directives"; then
-		ok "unit has $1"
+		pass "unit has $1"
 	else
 		fail "unit lacks $1"
 	fi
@@ -59,12 +47,12 @@ has "ProtectSystem=strict"
 has "RestrictAddressFamilies=AF_NETLINK AF_UNIX"
 has "MemoryDenyWriteExecute=yes"
 if grep -qE '^WatchdogSec=[1-9][0-9]*s?$' "$tmp/directives"; then
-	ok "unit has a WatchdogSec="
+	pass "unit has a WatchdogSec="
 else
 	fail "unit lacks WatchdogSec="
 fi
 if grep -qE '^ExecStart=' "$tmp/directives" && [ "$(grep -c '^ExecStart=' "$tmp/directives")" = 1 ]; then
-	ok "unit has one ExecStart="
+	pass "unit has one ExecStart="
 else
 	fail "unit has no ExecStart=, or several"
 fi
@@ -83,7 +71,7 @@ sed "s|^ExecStart=/usr/sbin/mssclampd\$|ExecStart=$daemon|" "$unit" >"$tmp/unit/
 systemd-analyze verify --man=no "$tmp/unit/mssclampd.service" >"$tmp/verify" 2>&1
 rc=$?
 if [ $rc -eq 0 ] && [ ! -s "$tmp/verify" ]; then
-	ok "systemd-analyze verify: clean"
+	pass "systemd-analyze verify: clean"
 else
 	fail "systemd-analyze verify: exit $rc" "$(cat "$tmp/verify")"
 fi
@@ -96,9 +84,9 @@ exposure=$(sed -n 's/.*Overall exposure level for mssclampd\.service: \([0-9][0-
 if [ $rc -ne 0 ] || [ -z "$exposure" ]; then
 	fail "systemd-analyze security: exit $rc, no exposure level" "$(cat "$tmp/security")"
 elif awk -v e="$exposure" -v max="$max_exposure" 'BEGIN { exit !(e <= max) }'; then
-	ok "systemd-analyze security: exposure $exposure <= $max_exposure"
+	pass "systemd-analyze security: exposure $exposure <= $max_exposure"
 	grep -q "Overall exposure level for mssclampd.service: $exposure OK" "$tmp/security" &&
-		ok "systemd-analyze security: rated OK" ||
+		pass "systemd-analyze security: rated OK" ||
 		fail "systemd-analyze security: not rated OK" "$(tail -n 1 "$tmp/security")"
 else
 	fail "systemd-analyze security: exposure $exposure > $max_exposure" \
@@ -107,5 +95,4 @@ fi
 # what is still exposed, for the log
 grep '✗' "$tmp/security" | sed 's/^/    /'
 
-echo "$passed passed, $failed failed"
-[ $failed -eq 0 ]
+summary
