@@ -3,12 +3,14 @@
  * operator at a shell, and the same numbers written as the clamps other
  * tools understand, so a result can be checked against a known-good box.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "calc.h"
 #include "ceiling.h"
 #include "presets.h"
+#include "text.h"
 
 #define EXIT_USAGE 2
 
@@ -41,13 +43,9 @@ calc_usage(FILE *f)
 static int
 calc_number(const char *opt, const char *s, unsigned min, unsigned max, unsigned *out)
 {
-	unsigned long v = 0;
-	const char *p;
+	uint64_t v;
 
-	for (p = s; *p >= '0' && *p <= '9'; p++)
-		if (v <= 0xffffffffUL)
-			v = v * 10 + (unsigned long)(*p - '0');
-	if (p == s || *p != '\0') {
+	if (text_parse_decimal(s, strlen(s), &v) == -1) {
 		fprintf(stderr, "mssclampd calc: %s: '%s' is not a number (%u to %u)\n", opt,
 		    s, min, max);
 		return -1;

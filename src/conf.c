@@ -15,9 +15,8 @@
 
 #include "conf.h"
 #include "presets.h"
+#include "text.h"
 
-#define QUOTE_MAX 40            /* longest value quoted back in a message */
-#define QUOTE_BUF (QUOTE_MAX * 4 + 4)
 #define CONF_MAX_IFACES 1024    /* a bound for a fuzzer's input, far above any router */
 #define USER_MAX 32             /* useradd's limit */
 
@@ -54,7 +53,7 @@ struct conf_parser {
 	unsigned errors;
 	bool out_of_memory;
 	enum section section;
-	char section_name[QUOTE_BUF + 16];   /* "[global]", "[interface eth0]" */
+	char section_name[TEXT_QUOTE_BUF + 16]; /* "[global]", "[interface eth0]" */
 	unsigned global_line;                /* line of the first [global]; 0 if none */
 	unsigned key_line[KEY_COUNT];        /* where each key of this section was set */
 	size_t ifaces_cap;
@@ -90,82 +89,22 @@ report(struct conf_parser *parser, const char *fmt, ...)
 	parser->report(parser->arg, parser->conf->path, parser->line, msg);
 }
 
-/* At most QUOTE_MAX bytes of s, with control and non-ASCII bytes as \xNN. */
-static const char *
-quote(char *dst, const char *s)
-{
-	size_t i, o = 0;
-
-	for (i = 0; s[i] != '\0' && i < QUOTE_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			dst[o++] = (char)c;
-		} else {
-			snprintf(dst + o, 5, "\\x%02x", c);
-			o += 4;
-		}
-	}
-	if (s[i] != '\0') {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
-	return dst;
-}
-
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static char *
-trim(char *s)
-{
-	size_t len;
-
-	while (is_blank(*s))
-		s++;
-	len = strlen(s);
-	while (len > 0 && is_blank(s[len - 1]))
-		s[--len] = '\0';
-	return s;
-}
-
-/* Decimal digits only, saturating so that a long run of digits cannot overflow. */
-static int
-parse_decimal(const char *s, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		if (v <= 0xffffffffUL)
-			v = v * 10 + (unsigned long)(*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
+/* A decimal number within min..max (text_parse_decimal: "0x10" or "1e3" is a typo). */
 static int
 parse_uint(struct conf_parser *parser, const char *key, const char *value,
 	   unsigned min, unsigned max, const char *unit, unsigned *out)
 {
-	char q[QUOTE_BUF];
-	unsigned long v;
+	char q[TEXT_QUOTE_BUF];
+	uint64_t v;
 
-	if (parse_decimal(value, &v) == -1) {
+	if (text_parse_decimal(value, strlen(value), &v) == -1) {
 		report(parser, "%s: '%s' is not a number (%u to %u%s)", key,
-		    quote(q, value), min, max, unit);
+		    text_quote(q, sizeof(q), value), min, max, unit);
 		return -1;
 	}
 	if (v < min || v > max) {
 		report(parser, "%s: %s is out of range (%u to %u%s)", key,
-		    quote(q, value), min, max, unit);
+		    text_quote(q, sizeof(q), value), min, max, unit);
 		return -1;
 	}
 	*out = (unsigned)v;
@@ -175,13 +114,13 @@ parse_uint(struct conf_parser *parser, const char *key, const char *value,
 static void
 set_queue(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[QUOTE_BUF], first[QUOTE_BUF], *dash;
-	unsigned long lo, hi;
+	char q[TEXT_QUOTE_BUF], first[TEXT_QUOTE_BUF], *dash, *start, *end;
+	uint64_t lo, hi;
 	size_t len;
 
 	dash = strchr(value, '-');
 	if (dash == NULL) {
-		if (parse_decimal(value, &lo) == -1)
+		if (text_parse_decimal(value, strlen(value), &lo) == -1)
 			goto bad;
 		hi = lo;
 	} else {
@@ -190,23 +129,25 @@ set_queue(struct conf_parser *parser, const char *key, const char *value)
 			goto bad;
 		memcpy(first, value, len);
 		first[len] = '\0';
-		if (parse_decimal(trim(first), &lo) == -1 ||
-		    parse_decimal(trim(dash + 1), &hi) == -1)
+		start = text_trim(first);
+		end = text_trim(dash + 1);
+		if (text_parse_decimal(start, strlen(start), &lo) == -1 ||
+		    text_parse_decimal(end, strlen(end), &hi) == -1)
 			goto bad;
 	}
 	if (lo > QUEUE_MAX || hi > QUEUE_MAX) {
-		report(parser, "%s: %s is out of range (0 to %u)", key, quote(q, value),
-		    QUEUE_MAX);
+		report(parser, "%s: %s is out of range (0 to %u)", key,
+		    text_quote(q, sizeof(q), value), QUEUE_MAX);
 		return;
 	}
 	if (hi < lo) {
 		report(parser, "%s: '%s' is not a range (N or N-M with N <= M, 0 to %u)",
-		    key, quote(q, value), QUEUE_MAX);
+		    key, text_quote(q, sizeof(q), value), QUEUE_MAX);
 		return;
 	}
 	if (hi - lo + 1 > CONF_MAX_QUEUES) {
-		report(parser, "%s: '%s' is %lu queues (at most %u)", key, quote(q, value),
-		    hi - lo + 1, CONF_MAX_QUEUES);
+		report(parser, "%s: '%s' is %u queues (at most %u)", key,
+		    text_quote(q, sizeof(q), value), (unsigned)(hi - lo + 1), CONF_MAX_QUEUES);
 		return;
 	}
 	parser->global->queue_first = (unsigned)lo;
@@ -214,7 +155,7 @@ set_queue(struct conf_parser *parser, const char *key, const char *value)
 	return;
 bad:
 	report(parser, "%s: '%s' is not a queue number or range (N or N-M, 0 to %u)", key,
-	    quote(q, value), QUEUE_MAX);
+	    text_quote(q, sizeof(q), value), QUEUE_MAX);
 }
 
 static void
@@ -234,7 +175,7 @@ set_stats_interval(struct conf_parser *parser, const char *key, const char *valu
 static void
 set_firewall(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[QUOTE_BUF];
+	char q[TEXT_QUOTE_BUF];
 
 	if (strcmp(value, "iptables") == 0)
 		parser->global->firewall = CONF_FIREWALL_IPTABLES;
@@ -244,20 +185,21 @@ set_firewall(struct conf_parser *parser, const char *key, const char *value)
 		parser->global->firewall = CONF_FIREWALL_NONE;
 	else
 		report(parser, "%s: '%s' is not one of iptables, nftables, none", key,
-		    quote(q, value));
+		    text_quote(q, sizeof(q), value));
 }
 
 static void
 set_mode(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[QUOTE_BUF];
+	char q[TEXT_QUOTE_BUF];
 
 	if (strcmp(value, "clamp") == 0)
 		parser->global->mode = CONF_MODE_CLAMP;
 	else if (strcmp(value, "observe") == 0)
 		parser->global->mode = CONF_MODE_OBSERVE;
 	else
-		report(parser, "%s: '%s' is not one of clamp, observe", key, quote(q, value));
+		report(parser, "%s: '%s' is not one of clamp, observe", key,
+		    text_quote(q, sizeof(q), value));
 }
 
 /*
@@ -268,7 +210,7 @@ static void
 set_path(struct conf_parser *parser, const char *key, const char *value,
 	 bool stderr_allowed, char *dst)
 {
-	char q[QUOTE_BUF];
+	char q[TEXT_QUOTE_BUF];
 	const char *allowed = stderr_allowed ?
 	    "an absolute path, \"-\" for stderr, or \"none\"" :
 	    "an absolute path or \"none\"";
@@ -278,11 +220,11 @@ set_path(struct conf_parser *parser, const char *key, const char *value,
 	} else if (stderr_allowed && strcmp(value, "-") == 0) {
 		strcpy(dst, "-");
 	} else if (value[0] != '/') {
-		report(parser, "%s: '%s' is not an absolute path (%s)", key, quote(q, value),
-		    allowed);
+		report(parser, "%s: '%s' is not an absolute path (%s)", key,
+		    text_quote(q, sizeof(q), value), allowed);
 	} else if (strlen(value) >= PATH_MAX) {
-		report(parser, "%s: '%s' is %zu bytes long (at most %d)", key, quote(q, value),
-		    strlen(value), PATH_MAX - 1);
+		report(parser, "%s: '%s' is %zu bytes long (at most %d)", key,
+		    text_quote(q, sizeof(q), value), strlen(value), PATH_MAX - 1);
 	} else {
 		strcpy(dst, value);
 	}
@@ -310,7 +252,7 @@ set_prometheus(struct conf_parser *parser, const char *key, const char *value)
 static void
 set_user(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[QUOTE_BUF];
+	char q[TEXT_QUOTE_BUF];
 	size_t i, len = strlen(value);
 
 	for (i = 0; i < len; i++) {
@@ -322,7 +264,8 @@ set_user(struct conf_parser *parser, const char *key, const char *value)
 	}
 	if (i < len || len > USER_MAX) {
 		report(parser, "%s: '%s' is not a user name (1 to %d of A-Z a-z 0-9 . _ -, "
-		    "not starting with '-')", key, quote(q, value), USER_MAX);
+		    "not starting with '-')", key, text_quote(q, sizeof(q), value),
+		    USER_MAX);
 		return;
 	}
 	memcpy(parser->global->user, value, len + 1);
@@ -331,7 +274,7 @@ set_user(struct conf_parser *parser, const char *key, const char *value)
 static void
 set_overhead(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[QUOTE_BUF], err[256];
+	char q[TEXT_QUOTE_BUF], err[256];
 	unsigned bytes;
 
 	if (presets_parse_sum(value, &bytes, err, sizeof(err)) == -1) {
@@ -340,7 +283,7 @@ set_overhead(struct conf_parser *parser, const char *key, const char *value)
 	}
 	if (bytes > OVERHEAD_MAX) {
 		report(parser, "%s: '%s' is %u bytes, out of range (0 to %u)", key,
-		    quote(q, value), bytes, OVERHEAD_MAX);
+		    text_quote(q, sizeof(q), value), bytes, OVERHEAD_MAX);
 		return;
 	}
 	parser->iface->overhead = bytes;
@@ -482,13 +425,13 @@ section_iface(struct conf_parser *parser, const char *name)
 {
 	struct conf *conf = parser->conf;
 	struct conf_iface *iface, *grown;
-	char q[QUOTE_BUF];
+	char q[TEXT_QUOTE_BUF];
 	size_t i, cap;
 
 	begin_section(parser);
 	parser->section = SECTION_IFACE;
 	snprintf(parser->section_name, sizeof(parser->section_name), "[interface %s]",
-	    quote(q, name));
+	    text_quote(q, sizeof(q), name));
 	memset(&parser->scratch_iface, 0, sizeof(parser->scratch_iface));
 	parser->iface = &parser->scratch_iface;
 
@@ -534,27 +477,27 @@ section_iface(struct conf_parser *parser, const char *name)
 static void
 parse_header(struct conf_parser *parser, char *line)
 {
-	char q[QUOTE_BUF], *close, *inside, *word_end, *name;
+	char q[TEXT_QUOTE_BUF], *close, *inside, *word_end, *name;
 	size_t word_len;
 
 	/* The last ']': a glob's bracket expression may hold one, as in eth[0-3]. */
 	close = strrchr(line, ']');
 	if (close == NULL) {
 		report(parser, "unterminated section header '%s' (expected ']')",
-		    quote(q, line));
+		    text_quote(q, sizeof(q), line));
 		parser->section = SECTION_SKIP;
 		return;
 	}
-	if (*trim(close + 1) != '\0') {
+	if (*text_trim(close + 1) != '\0') {
 		report(parser, "unexpected text '%s' after section header",
-		    quote(q, trim(close + 1)));
+		    text_quote(q, sizeof(q), text_trim(close + 1)));
 		parser->section = SECTION_SKIP;
 		return;
 	}
 	*close = '\0';
-	inside = trim(line + 1);
+	inside = text_trim(line + 1);
 	word_end = inside + strcspn(inside, " \t");
-	name = trim(word_end);
+	name = text_trim(word_end);
 
 	word_len = (size_t)(word_end - inside);
 	if (word_len == 6 && memcmp(inside, "global", 6) == 0 && *name == '\0') {
@@ -563,7 +506,7 @@ parse_header(struct conf_parser *parser, char *line)
 		section_iface(parser, name);
 	} else {
 		report(parser, "unknown section [%s] (expected [global] or [interface NAME])",
-		    quote(q, inside));
+		    text_quote(q, sizeof(q), inside));
 		parser->section = SECTION_SKIP;
 	}
 }
@@ -571,17 +514,18 @@ parse_header(struct conf_parser *parser, char *line)
 static void
 parse_assignment(struct conf_parser *parser, char *line)
 {
-	char q[QUOTE_BUF], *eq, *key, *value;
+	char q[TEXT_QUOTE_BUF], *eq, *key, *value;
 	const struct key *keys, *k;
 
 	eq = strchr(line, '=');
 	if (eq == NULL) {
-		report(parser, "expected 'key = value', got '%s'", quote(q, line));
+		report(parser, "expected 'key = value', got '%s'",
+		    text_quote(q, sizeof(q), line));
 		return;
 	}
 	*eq = '\0';
-	key = trim(line);
-	value = trim(eq + 1);
+	key = text_trim(line);
+	value = text_trim(eq + 1);
 	if (*key == '\0') {
 		report(parser, "missing key name before '='");
 		return;
@@ -593,7 +537,7 @@ parse_assignment(struct conf_parser *parser, char *line)
 	switch (parser->section) {
 	case SECTION_NONE:
 		report(parser, "key '%s' outside a section (put it under [global] or "
-		    "[interface NAME])", quote(q, key));
+		    "[interface NAME])", text_quote(q, sizeof(q), key));
 		return;
 	case SECTION_SKIP:
 		return;
@@ -609,8 +553,8 @@ parse_assignment(struct conf_parser *parser, char *line)
 		if (strcmp(k->name, key) == 0)
 			break;
 	if (k->name == NULL) {
-		report(parser, "unknown key '%s' in %s (expected %s)", quote(q, key),
-		    parser->section_name, key_names(keys));
+		report(parser, "unknown key '%s' in %s (expected %s)",
+		    text_quote(q, sizeof(q), key), parser->section_name, key_names(keys));
 		return;
 	}
 	if (parser->key_line[k->id] != 0) {
@@ -670,17 +614,17 @@ conf_parser_line(struct conf_parser *parser, const char *text, size_t len)
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 
-	line = trim(copy);
+	line = text_trim(copy);
 	if (*line == '\0' || *line == '#' || *line == ';')
 		goto cleanup;
 	/* A comment may follow a value after whitespace: "mtu = 1500  # why". */
 	for (p = line + 1; *p != '\0'; p++) {
-		if ((*p == '#' || *p == ';') && is_blank(p[-1])) {
+		if ((*p == '#' || *p == ';') && text_is_blank(p[-1])) {
 			*p = '\0';
 			break;
 		}
 	}
-	line = trim(line);
+	line = text_trim(line);
 
 	if (*line == '[')
 		parse_header(parser, line);

@@ -10,11 +10,10 @@
 #include <strings.h>
 
 #include "presets.h"
+#include "text.h"
 
 /* No link carries a packet larger than this (the IP length fields are 16 bits). */
 #define PRESETS_MAX_SUM 65535
-
-#define QUOTE_MAX 40 /* longest term quoted back in a message */
 
 const struct preset presets[] = {
 	/* RFC 2516: the PPPoE header and the PPP protocol field. */
@@ -90,76 +89,26 @@ presets_find(const char *name)
 	return find_term(name, strlen(name));
 }
 
-/* Copies at most QUOTE_MAX bytes of s, with control and non-ASCII bytes as \xNN. */
-static void
-quote(char *dst, size_t dstlen, const char *s, size_t len)
-{
-	size_t i, o = 0;
-	int n;
-
-	dst[0] = '\0';
-	for (i = 0; i < len && i < QUOTE_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			n = snprintf(dst + o, dstlen - o, "%c", c);
-		else
-			n = snprintf(dst + o, dstlen - o, "\\x%02x", c);
-		if (n < 0 || (size_t)n >= dstlen - o)
-			return;
-		o += (size_t)n;
-	}
-	if (i < len)
-		snprintf(dst + o, dstlen - o, "...");
-}
-
-static int
-is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Decimal only: "0x10" or "1e3" in a config is a typo, not a number. */
-static int
-parse_decimal(const char *s, size_t len, unsigned *out)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (len == 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-		if (v > PRESETS_MAX_SUM)
-			v = PRESETS_MAX_SUM + 1; /* saturate: no overflow, still too large */
-	}
-	*out = (unsigned)v;
-	return 0;
-}
-
 int
 presets_parse_sum(const char *text, unsigned *bytes, char *err, size_t errlen)
 {
-	char q[QUOTE_MAX * 4 + 4];
+	char q[TEXT_QUOTE_BUF];
 	const char *term, *end, *plus;
-	unsigned long total = 0;
-	unsigned value;
+	uint64_t total = 0, value;
 	const struct preset *p;
 	size_t len;
 
 	term = text;
 	for (bool first = true;; first = false) {
-		while (is_blank(*term))
+		while (text_is_blank(*term))
 			term++;
 		plus = strchr(term, '+');
 		end = plus != NULL ? plus : term + strlen(term);
 		len = (size_t)(end - term);
-		while (len > 0 && is_blank(term[len - 1]))
+		while (len > 0 && text_is_blank(term[len - 1]))
 			len--;
 		if (len == 0) {
-			quote(q, sizeof(q), text, strlen(text));
+			text_quote(q, sizeof(q), text);
 			if (plus == NULL && first)
 				snprintf(err, errlen, "empty overhead");
 			else
@@ -169,19 +118,19 @@ presets_parse_sum(const char *text, unsigned *bytes, char *err, size_t errlen)
 		}
 		if ((p = find_term(term, len)) != NULL)
 			value = p->bytes;
-		else if (parse_decimal(term, len, &value) == -1) {
-			quote(q, sizeof(q), term, len);
+		else if (text_parse_decimal(term, len, &value) == -1) {
+			text_quote_n(q, sizeof(q), term, len);
 			snprintf(err, errlen, "unknown overhead '%s' (see `mssclampd presets`)", q);
 			return -1;
 		} else if (value > PRESETS_MAX_SUM) {
-			quote(q, sizeof(q), term, len);
+			text_quote_n(q, sizeof(q), term, len);
 			snprintf(err, errlen, "overhead '%s' is too large (at most %u)", q,
 			    PRESETS_MAX_SUM);
 			return -1;
 		}
 		total += value;
 		if (total > PRESETS_MAX_SUM) {
-			quote(q, sizeof(q), text, strlen(text));
+			text_quote(q, sizeof(q), text);
 			snprintf(err, errlen, "overhead '%s' is too large (at most %u)", q,
 			    PRESETS_MAX_SUM);
 			return -1;

@@ -2,7 +2,8 @@
 # kernel in a namespace of their own, the systemd unit.
 
 add_unit_test(test_notify unit/test_notify.c
-  ${PROJECT_SOURCE_DIR}/src/notify.c ${PROJECT_SOURCE_DIR}/src/log.c)
+  ${PROJECT_SOURCE_DIR}/src/notify.c ${PROJECT_SOURCE_DIR}/src/text.c
+  ${PROJECT_SOURCE_DIR}/src/log.c)
 
 # The firewall test's driver: firewall.c and privs.c, nothing else of the daemon.
 add_executable(fwctl system/fwctl.c

@@ -230,6 +230,9 @@ main(void)
 	    "--mtu", "67");
 	check_usage_error("mssclampd calc: --mtu: 65536 is out of range (68 to 65535)\n",
 	    "--mtu=65536", NULL);
+	/* 2^32 + 1500: once 1500 where unsigned long has 32 bits */
+	check_usage_error("mssclampd calc: --mtu: 4294968796 is out of range (68 to 65535)\n",
+	    "--mtu", "4294968796");
 	check_usage_error("mssclampd calc: --mtu: '' is not a number (68 to 65535)\n",
 	    "--mtu=", NULL);
 	check_usage_error("mssclampd calc: --mtu: '-1' is not a number (68 to 65535)\n",

@@ -270,6 +270,9 @@ static const struct range_case range_cases[] = {
 	{ "[global]\nqueue = 0-63\n", NULL },
 	{ "[global]\nqueue = 65472 - 65535\n", NULL },
 	{ "[global]\nqueue = 0-64\n", "test.conf:2: queue: '0-64' is 65 queues (at most 64)\n" },
+	/* 2^32: once queue 0 where unsigned long has 32 bits */
+	{ "[global]\nqueue = 4294967296\n",
+	  "test.conf:2: queue: 4294967296 is out of range (0 to 65535)\n" },
 	{ "[global]\nqueue = 65535-65536\n",
 	  "test.conf:2: queue: 65535-65536 is out of range (0 to 65535)\n" },
 	{ "[global]\nqueue = 3-3\n", NULL },
@@ -307,6 +310,9 @@ static const struct range_case range_cases[] = {
 	{ "[interface e]\nmtu = 67\n", "test.conf:2: mtu: 67 is out of range (68 to 65535)\n" },
 	{ "[interface e]\nmtu = 65536\n",
 	  "test.conf:2: mtu: 65536 is out of range (68 to 65535)\n" },
+	/* 2^32 + 1500: once mtu 1500 where unsigned long has 32 bits */
+	{ "[interface e]\nmtu = 4294968796\n",
+	  "test.conf:2: mtu: 4294968796 is out of range (68 to 65535)\n" },
 	{ "[interface e]\nmss = 536\n", NULL },
 	{ "[interface e]\nmss = 65495\n", NULL },
 	{ "[interface e]\nmss = 535\n", "test.conf:2: mss: 535 is out of range (536 to 65495)\n" },
