@@ -12,7 +12,6 @@
 
 #define CONF_DEFAULT_PATH SYSCONFDIR "/mssclampd/mssclampd.conf"
 #define CONF_IFNAMSIZ 16 /* IFNAMSIZ: 15 characters and the NUL */
-#define CONF_MAX_QUEUES 64
 
 enum conf_firewall { CONF_FIREWALL_IPTABLES, CONF_FIREWALL_NFTABLES, CONF_FIREWALL_NONE };
 enum conf_mode { CONF_MODE_CLAMP, CONF_MODE_OBSERVE };

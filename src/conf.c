@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "conf.h"
 #include "presets.h"
 #include "text.h"
@@ -20,16 +21,8 @@
 #define CONF_MAX_IFACES 1024    /* a bound for a fuzzer's input, far above any router */
 #define USER_MAX 32             /* useradd's limit */
 
-#define QUEUE_MAX 65535
-#define QUEUE_MAXLEN_MIN 1
-#define QUEUE_MAXLEN_MAX 1048576
 #define STATS_INTERVAL_MIN 1
 #define STATS_INTERVAL_MAX 86400
-#define OVERHEAD_MAX 1000
-#define MTU_MIN 68              /* RFC 791: every IPv4 module must forward 68 */
-#define MTU_MAX 65535
-#define MSS_MIN 536             /* RFC 9293 3.7.1 */
-#define MSS_MAX 65495           /* 65535 - 40 */
 
 enum section {
 	SECTION_NONE,     /* before the first header */
@@ -135,19 +128,20 @@ set_queue(struct conf_parser *parser, const char *key, const char *value)
 		    text_parse_decimal(end, strlen(end), &hi) == -1)
 			goto bad;
 	}
-	if (lo > QUEUE_MAX || hi > QUEUE_MAX) {
+	if (lo > BOUNDS_QUEUE_MAX || hi > BOUNDS_QUEUE_MAX) {
 		report(parser, "%s: %s is out of range (0 to %u)", key,
-		    text_quote(q, sizeof(q), value), QUEUE_MAX);
+		    text_quote(q, sizeof(q), value), BOUNDS_QUEUE_MAX);
 		return;
 	}
 	if (hi < lo) {
 		report(parser, "%s: '%s' is not a range (N or N-M with N <= M, 0 to %u)",
-		    key, text_quote(q, sizeof(q), value), QUEUE_MAX);
+		    key, text_quote(q, sizeof(q), value), BOUNDS_QUEUE_MAX);
 		return;
 	}
-	if (hi - lo + 1 > CONF_MAX_QUEUES) {
+	if (hi - lo + 1 > BOUNDS_QUEUE_COUNT_MAX) {
 		report(parser, "%s: '%s' is %u queues (at most %u)", key,
-		    text_quote(q, sizeof(q), value), (unsigned)(hi - lo + 1), CONF_MAX_QUEUES);
+		    text_quote(q, sizeof(q), value), (unsigned)(hi - lo + 1),
+		    BOUNDS_QUEUE_COUNT_MAX);
 		return;
 	}
 	parser->global->queue_first = (unsigned)lo;
@@ -155,13 +149,13 @@ set_queue(struct conf_parser *parser, const char *key, const char *value)
 	return;
 bad:
 	report(parser, "%s: '%s' is not a queue number or range (N or N-M, 0 to %u)", key,
-	    text_quote(q, sizeof(q), value), QUEUE_MAX);
+	    text_quote(q, sizeof(q), value), BOUNDS_QUEUE_MAX);
 }
 
 static void
 set_queue_maxlen(struct conf_parser *parser, const char *key, const char *value)
 {
-	parse_uint(parser, key, value, QUEUE_MAXLEN_MIN, QUEUE_MAXLEN_MAX, "",
+	parse_uint(parser, key, value, BOUNDS_QUEUE_MAXLEN_MIN, BOUNDS_QUEUE_MAXLEN_MAX, "",
 	    &parser->global->queue_maxlen);
 }
 
@@ -281,9 +275,9 @@ set_overhead(struct conf_parser *parser, const char *key, const char *value)
 		report(parser, "%s: %s", key, err);
 		return;
 	}
-	if (bytes > OVERHEAD_MAX) {
+	if (bytes > BOUNDS_OVERHEAD_MAX) {
 		report(parser, "%s: '%s' is %u bytes, out of range (0 to %u)", key,
-		    text_quote(q, sizeof(q), value), bytes, OVERHEAD_MAX);
+		    text_quote(q, sizeof(q), value), bytes, BOUNDS_OVERHEAD_MAX);
 		return;
 	}
 	parser->iface->overhead = bytes;
@@ -292,13 +286,13 @@ set_overhead(struct conf_parser *parser, const char *key, const char *value)
 static void
 set_mtu(struct conf_parser *parser, const char *key, const char *value)
 {
-	parse_uint(parser, key, value, MTU_MIN, MTU_MAX, "", &parser->iface->mtu);
+	parse_uint(parser, key, value, BOUNDS_MTU_MIN, BOUNDS_MTU_MAX, "", &parser->iface->mtu);
 }
 
 static void
 set_mss(struct conf_parser *parser, const char *key, const char *value)
 {
-	parse_uint(parser, key, value, MSS_MIN, MSS_MAX, "", &parser->iface->mss);
+	parse_uint(parser, key, value, BOUNDS_MSS_MIN, BOUNDS_MSS_MAX, "", &parser->iface->mss);
 }
 
 static const struct key global_keys[] = {

@@ -9,11 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bounds.h"
 #include "presets.h"
 #include "text.h"
-
-/* No link carries a packet larger than this (the IP length fields are 16 bits). */
-#define PRESETS_MAX_SUM 65535
 
 const struct preset presets[] = {
 	/* RFC 2516: the PPPoE header and the PPP protocol field. */
@@ -122,17 +120,17 @@ presets_parse_sum(const char *text, unsigned *bytes, char *err, size_t errlen)
 			text_quote_n(q, sizeof(q), term, len);
 			snprintf(err, errlen, "unknown overhead '%s' (see `mssclampd presets`)", q);
 			return -1;
-		} else if (value > PRESETS_MAX_SUM) {
+		} else if (value > BOUNDS_OVERHEAD_SUM_MAX) {
 			text_quote_n(q, sizeof(q), term, len);
 			snprintf(err, errlen, "overhead '%s' is too large (at most %u)", q,
-			    PRESETS_MAX_SUM);
+			    BOUNDS_OVERHEAD_SUM_MAX);
 			return -1;
 		}
 		total += value;
-		if (total > PRESETS_MAX_SUM) {
+		if (total > BOUNDS_OVERHEAD_SUM_MAX) {
 			text_quote(q, sizeof(q), text);
 			snprintf(err, errlen, "overhead '%s' is too large (at most %u)", q,
-			    PRESETS_MAX_SUM);
+			    BOUNDS_OVERHEAD_SUM_MAX);
 			return -1;
 		}
 		if (plus == NULL)

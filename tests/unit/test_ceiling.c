@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ceiling.h"
+#include "conf.h"
 #include "presets.h"
 #include "presets_1500.h"
 
