@@ -69,6 +69,78 @@ made_of_sum(const char *s)
 	return sum;
 }
 
+/*
+ * The device kinds whose kernel MTU already leaves out a preset's bytes
+ * (what view.c warns about): exactly these pairs, with these labels.
+ */
+static const struct {
+	const char *kind;
+	unsigned overhead;
+	const char *preset;
+	const char *label;
+} device_pairs[] = {
+	{ "ppp", 8, "pppoe", "PPPoE" },
+	{ "wireguard", 60, "wireguard", "WireGuard over IPv4" },
+	{ "wireguard", 80, "wireguard6", "WireGuard over IPv6" },
+	{ "gre", 24, "gre", "GRE" },
+	{ "ip6gre", 44, "ip6gre", "GRE over IPv6" },
+	{ "ipip", 20, "ipip", "IP-in-IP" },
+	{ "sit", 20, "sit", "6in4" },
+	{ "ip6tnl", 40, "ip6tnl", "IPv6 tunnelling" },
+	{ "vxlan", 50, "vxlan", "VXLAN" },
+};
+#define N_DEVICE_PAIRS (sizeof(device_pairs) / sizeof(device_pairs[0]))
+
+static void
+test_device_match(void)
+{
+	static const struct {
+		const char *kind;
+		unsigned overhead;
+	} no_match[] = {
+		{ "ppp", 0 }, { "ppp", 16 }, { "ppp", 60 }, { "PPP", 8 }, { "pppoe", 8 },
+		{ "wireguard", 0 }, { "wireguard", 8 }, { "wireguard", 140 },
+		{ "wireguard6", 80 }, { "gre", 44 }, { "ip6gre", 24 }, { "gretap", 24 },
+		{ "ipip", 40 }, { "sit", 40 }, { "6in4", 20 }, { "ip6tnl", 20 },
+		{ "4in6", 40 }, { "vxlan", 70 }, { "vxlan6", 70 }, { "eth", 8 },
+		{ "vlan", 4 }, { "", 0 }, { "", 8 },
+	};
+	char what[256];
+	const struct preset *p;
+	unsigned with_kind = 0;
+	size_t i;
+
+	for (i = 0; i < N_DEVICE_PAIRS; i++) {
+		p = presets_device_match(device_pairs[i].kind, device_pairs[i].overhead);
+		snprintf(what, sizeof(what), "device %s with overhead %u: preset %s, \"%s\" (got %s, %s)",
+		    device_pairs[i].kind, device_pairs[i].overhead, device_pairs[i].preset,
+		    device_pairs[i].label, p != NULL ? p->name : "NULL",
+		    p != NULL && p->device_label != NULL ? p->device_label : "NULL");
+		check(p != NULL && p == presets_find(device_pairs[i].preset) &&
+		    p->bytes == device_pairs[i].overhead &&
+		    strcmp(p->device_kind, device_pairs[i].kind) == 0 &&
+		    strcmp(p->device_label, device_pairs[i].label) == 0, what);
+	}
+	for (i = 0; i < sizeof(no_match) / sizeof(no_match[0]); i++) {
+		p = presets_device_match(no_match[i].kind, no_match[i].overhead);
+		snprintf(what, sizeof(what), "device \"%s\" with overhead %u: no preset (got %s)",
+		    no_match[i].kind, no_match[i].overhead, p != NULL ? p->name : "NULL");
+		check(p == NULL, what);
+	}
+	for (p = presets; p->name != NULL; p++) {
+		if (p->device_kind != NULL)
+			with_kind++;
+		if ((p->device_kind == NULL) != (p->device_label == NULL)) {
+			snprintf(what, sizeof(what), "%s has both a device kind and a label, or neither",
+			    p->name);
+			check(0, what);
+		}
+	}
+	snprintf(what, sizeof(what), "%zu presets name a device kind, with a label (got %u)",
+	    N_DEVICE_PAIRS, with_kind);
+	check(with_kind == N_DEVICE_PAIRS, what);
+}
+
 static void
 check_sum(const char *text, unsigned want)
 {
@@ -138,6 +210,8 @@ main(void)
 	check(presets_find("") == NULL, "presets_find(\"\") is NULL");
 	check(presets_find("esp ") == NULL, "presets_find(\"esp \") is NULL");
 	check(presets_find("es") == NULL, "presets_find(es) is NULL (no prefix match)");
+
+	test_device_match();
 
 	check_sum("pppoe+esp", 81);
 	check_sum("esp + 8", 81);
