@@ -1,12 +1,11 @@
 /*
- * The configuration file: INI, read a line at a time so that the same
- * parser serves conf_load() and the fuzzer. Like OpenBSD's parse.y it
- * reports every problem as "FILE:LINE: message" and fails at the end, and
- * like chrony it always says what range a value may take. It never logs:
- * the caller decides whether a message is fatal (start-up, --check) or a
- * refused reload.
+ * The configuration file's parser: INI, fed a line at a time so that the
+ * same parser serves conf_load() (conffile.c, which reads the file), a
+ * buffer and the fuzzer. Like OpenBSD's parse.y it reports every problem as
+ * "FILE:LINE: message" and fails at the end, and like chrony it always says
+ * what range a value may take. It does no I/O and never logs: the caller
+ * decides whether a message is fatal (start-up, --check) or a refused reload.
  */
-#include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -628,6 +627,12 @@ cleanup:
 	free(copy);
 }
 
+void
+conf_parser_error(struct conf_parser *parser, const char *msg)
+{
+	report(parser, "%s", msg);
+}
+
 int
 conf_parser_finish(struct conf_parser *parser)
 {
@@ -640,35 +645,22 @@ conf_parser_finish(struct conf_parser *parser)
 }
 
 int
-conf_load(struct conf *conf, const char *path, conf_report_fn *report_fn, void *arg)
+conf_parse_buffer(struct conf *conf, const char *path, const char *buf, size_t len,
+		  conf_report_fn *report_fn, void *arg)
 {
 	struct conf_parser *parser;
-	char *buf = NULL, msg[PATH_MAX + 64];
-	size_t bufsize = 0;
-	ssize_t n;
-	FILE *f;
+	const char *end = buf + len, *nl;
 
-	if ((f = fopen(path, "re")) == NULL) {
-		conf_defaults(conf);
-		snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
-		report_fn(arg, path, 0, msg);
-		return -1;
-	}
 	if ((parser = conf_parser_new(conf, path, report_fn, arg)) == NULL) {
-		fclose(f);
 		report_fn(arg, path, 0, "out of memory");
 		return -1;
 	}
-	/* getline() grows the buffer: a line of any length is read whole. */
-	errno = 0;
-	while ((n = getline(&buf, &bufsize, f)) != -1)
-		conf_parser_line(parser, buf, (size_t)n);
-	/* getline() also stops on ENOMEM: a file read in part must not pass. */
-	if (!feof(f)) {
-		snprintf(msg, sizeof(msg), "read error: %s", strerror(errno));
-		report(parser, "%s", msg);
+	while (buf < end) {
+		nl = memchr(buf, '\n', (size_t)(end - buf));
+		/* as getline() hands a line over: with its newline, if it has one */
+		nl = nl != NULL ? nl + 1 : end;
+		conf_parser_line(parser, buf, (size_t)(nl - buf));
+		buf = nl;
 	}
-	free(buf);
-	fclose(f);
 	return conf_parser_finish(parser);
 }

@@ -20,6 +20,7 @@
 
 #include "calc.h"
 #include "conf.h"
+#include "conffile.h"
 #include "firewall.h"
 #include "links.h"
 #include "log.h"

@@ -15,7 +15,8 @@ add_unit_test(test_calc ${CONF_TEST_UNIT}/test_calc.c
 # Also runs the golden files: tests/conf/bad-NAME.conf must fail with exactly
 # bad-NAME.expected; good-NAME.conf must load. And the shipped sample config.
 add_unit_test(test_conf ${CONF_TEST_UNIT}/test_conf.c
-  ${CONF_TEST_SRC}/conf.c ${CONF_TEST_SRC}/presets.c ${CONF_TEST_SRC}/text.c)
+  ${CONF_TEST_SRC}/conf.c ${CONF_TEST_SRC}/conffile.c ${CONF_TEST_SRC}/presets.c
+  ${CONF_TEST_SRC}/text.c)
 target_compile_definitions(test_conf PRIVATE
   CONF_GOLDEN_DIR="${PROJECT_SOURCE_DIR}/tests/conf"
   CONF_SAMPLE="${PROJECT_SOURCE_DIR}/conf/mssclampd.conf")

@@ -15,7 +15,7 @@ add_fuzzer(netlink SOURCES src/links.c src/queue.c src/iftable.c src/log.c src/e
   tests/fuzz/fuzz_netlink.c LIBS -lmnl -lnetfilter_queue SECONDS 30 CORPUS tests/fuzz/corpus/netlink)
 
 add_unit_test(test_view unit/test_view.c ${S}/view.c ${S}/iftable.c ${S}/ceiling.c ${S}/conf.c
-  ${S}/presets.c ${S}/text.c ${S}/log.c)
+  ${S}/conffile.c ${S}/presets.c ${S}/text.c ${S}/log.c)
 add_script_test(integration_notify ${PROJECT_SOURCE_DIR}/tests/integration/notify.sh integration 120)
 
 # Robustness (issue 6): hostile traffic, faults, valgrind; the soak runs about

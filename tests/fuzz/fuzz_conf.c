@@ -1,7 +1,8 @@
 /*
- * libFuzzer harness for the config parser, driven a line at a time like
- * conf_load(). It checks that every message is one printable line with a
- * real line number, that a failed parse leaves nothing to free, and that a
+ * libFuzzer harness for the config parser: the input is a whole file's text,
+ * which conf_parse_buffer() feeds to the parser a line at a time as
+ * conf_load() does. It checks that every message is one printable line with
+ * a real line number, that a failed parse leaves nothing to free, and that a
  * successful one holds only values inside their documented ranges.
  */
 #include <limits.h>
@@ -123,7 +124,6 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data, *end = text + size, *nl;
-	struct conf_parser *parser;
 	struct conf conf;
 	unsigned reports = 0;
 
@@ -135,18 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0 && end[-1] != '\n')
 		fuzz_lines++;
 
-	parser = conf_parser_new(&conf, FUZZ_PATH, fuzz_report, &reports);
-	if (parser == NULL)
-		return 0;
-	while (text < end) {
-		nl = memchr(text, '\n', (size_t)(end - text));
-		if (nl == NULL)
-			nl = end;
-		/* As getline() hands it over: with the newline. */
-		conf_parser_line(parser, text, (size_t)(nl - text) + (nl < end ? 1 : 0));
-		text = nl < end ? nl + 1 : end;
-	}
-	if (conf_parser_finish(parser) == 0) {
+	if (conf_parse_buffer(&conf, FUZZ_PATH, text, size, fuzz_report, &reports) == 0) {
 		if (reports != 0)
 			abort();
 		check_conf(&conf);

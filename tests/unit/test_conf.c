@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "conffile.h"
 
 #ifndef CONF_GOLDEN_DIR
 #error "CONF_GOLDEN_DIR: the tests/conf directory"
@@ -509,6 +510,42 @@ test_long_lines(void)
 	capture_reset(&cap);
 }
 
+/* A whole file's text at once: what conf_load() would make of the same bytes. */
+static void
+test_buffer(void)
+{
+	static const char crlf_text[] = "[global]\r\nqueue = 4\r\nqueue_maxlen = 7";
+	static const char nul_text[] = "[global]\nqueue = 1\nmode = cl\0amp\nqueue_maxlen = 9\n";
+	struct capture cap = { 0 };
+	struct conf c;
+	int r;
+
+	capture_reset(&cap);
+	r = conf_parse_buffer(&c, "buf.conf", "", 0, capture_report, &cap);
+	check(r == 0 && cap.count == 0 && c.queue_count == 1 && strcmp(c.path, "buf.conf") == 0,
+	    "buffer: empty gives the defaults, path buf.conf");
+	conf_free(&c);
+
+	capture_reset(&cap);
+	r = conf_parse_buffer(&c, "buf.conf", crlf_text, strlen(crlf_text), capture_report, &cap);
+	check(r == 0 && c.queue_first == 4 && c.queue_maxlen == 7,
+	    "buffer: CRLF lines and no final newline (%s)", shown(&cap));
+	conf_free(&c);
+
+	/* The length, not a NUL, ends the buffer: a NUL is an error on its own line. */
+	capture_reset(&cap);
+	r = conf_parse_buffer(&c, "buf.conf", nul_text, sizeof(nul_text) - 1, capture_report, &cap);
+	check(r == -1 && strcmp(captured(&cap), "buf.conf:3: line contains a NUL byte\n") == 0 &&
+	    c.ifaces == NULL, "buffer: a NUL on line 3 (%s)", shown(&cap));
+
+	capture_reset(&cap);
+	r = conf_parse_buffer(&c, "buf.conf", "[global]\nqueue = 4\nqueue = 5\n", 19,
+	    capture_report, &cap);
+	check(r == 0 && c.queue_first == 4, "buffer: only len bytes are read");
+	conf_free(&c);
+	capture_reset(&cap);
+}
+
 /* The good golden files give the values they spell, whatever the spelling. */
 static void
 test_good_values(void)
@@ -560,13 +597,13 @@ has_suffix(const char *name, const char *suffix)
 static void
 test_golden(void)
 {
-	struct capture cap = { 0 };
+	struct capture cap = { 0 }, buf_cap = { 0 };
 	struct dirent **names;
-	char expected_path[512], *expected;
-	size_t expected_len;
-	unsigned bad = 0, good = 0;
-	struct conf c;
-	int n, k, r;
+	char expected_path[512], *expected, *text;
+	size_t expected_len, text_len;
+	unsigned bad = 0, good = 0, same = 0;
+	struct conf c, buf_c;
+	int n, k, r, buf_r;
 
 	if (chdir(CONF_GOLDEN_DIR) == -1) {
 		check(0, "chdir %s: %s", CONF_GOLDEN_DIR, strerror(errno));
@@ -584,6 +621,19 @@ test_golden(void)
 			continue;
 		capture_reset(&cap);
 		r = conf_load(&c, name, capture_report, &cap);
+		/* conf_parse_buffer() of the same bytes: the same verdict, the same messages */
+		capture_reset(&buf_cap);
+		text = read_file(name, &text_len);
+		buf_r = text != NULL ? conf_parse_buffer(&buf_c, name, text, text_len,
+		    capture_report, &buf_cap) : -2;
+		if (buf_r == r && strcmp(captured(&buf_cap), captured(&cap)) == 0)
+			same++;
+		else
+			printf("     %s: conf_parse_buffer gives %d (%s)\n", name, buf_r,
+			    shown(&buf_cap));
+		if (buf_r == 0)
+			conf_free(&buf_c);
+		free(text);
 		if (strncmp(name, "good-", 5) == 0) {
 			good++;
 			check(r == 0 && cap.count == 0, "%s loads (%s)", name, shown(&cap));
@@ -611,7 +661,10 @@ test_golden(void)
 		free(names[k]);
 	free(names);
 	check(bad >= 10 && good >= 2, "golden files: %u bad, %u good", bad, good);
+	check(same == bad + good, "golden files: conf_parse_buffer agrees with conf_load on %u of %u",
+	    same, bad + good);
 	capture_reset(&cap);
+	capture_reset(&buf_cap);
 }
 
 int
@@ -626,6 +679,7 @@ main(void)
 	test_files();
 	test_long_lines();
 	test_good_values();
+	test_buffer();
 	test_golden();
 	printf("%u passed, %u failed\n", passed, failed);
 	return failed == 0 ? 0 : 1;

@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "conf.h"
+#include "conffile.h"
 #include "log.h"
 #include "view.h"
 
