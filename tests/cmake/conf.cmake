@@ -1,4 +1,4 @@
-# Config, overhead presets, ceiling arithmetic and the calc/presets subcommands.
+# Config, overhead presets, ceiling arithmetic and the calc/presets subcommands (cli.c).
 # Each test compiles only the sources it exercises.
 set(CONF_TEST_SRC ${PROJECT_SOURCE_DIR}/src)
 set(CONF_TEST_UNIT ${PROJECT_SOURCE_DIR}/tests/unit)
@@ -9,7 +9,7 @@ add_unit_test(test_presets ${CONF_TEST_UNIT}/test_presets.c ${CONF_TEST_SRC}/pre
 add_unit_test(test_ceiling ${CONF_TEST_UNIT}/test_ceiling.c
   ${CONF_TEST_SRC}/ceiling.c ${CONF_TEST_SRC}/presets.c ${CONF_TEST_SRC}/text.c)
 add_unit_test(test_calc ${CONF_TEST_UNIT}/test_calc.c
-  ${CONF_TEST_SRC}/calc.c ${CONF_TEST_SRC}/ceiling.c ${CONF_TEST_SRC}/presets.c
+  ${CONF_TEST_SRC}/cli.c ${CONF_TEST_SRC}/ceiling.c ${CONF_TEST_SRC}/presets.c
   ${CONF_TEST_SRC}/text.c)
 
 # Also runs the golden files: tests/conf/bad-NAME.conf must fail with exactly

@@ -1,15 +1,16 @@
 /*
- * `mssclampd calc` and `mssclampd presets`: the daemon's arithmetic for an
- * operator at a shell, and the same numbers written as the clamps other
- * tools understand, so a result can be checked against a known-good box.
+ * The operator's subcommands. `mssclampd calc` and `mssclampd presets`: the
+ * daemon's arithmetic for an operator at a shell, and the same numbers
+ * written as the clamps other tools understand, so a result can be checked
+ * against a known-good box.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bounds.h"
-#include "calc.h"
 #include "ceiling.h"
+#include "cli.h"
 #include "conf.h"
 #include "presets.h"
 #include "text.h"
@@ -137,7 +138,7 @@ calc_parse(int argc, char **argv, struct calc_args *args)
 }
 
 int
-calc_main(int argc, char **argv)
+cli_calc(int argc, char **argv)
 {
 	struct calc_args args;
 	struct conf_iface iface;
@@ -195,7 +196,7 @@ calc_main(int argc, char **argv)
 }
 
 int
-presets_main(int argc, char **argv)
+cli_presets(int argc, char **argv)
 {
 	const struct preset *p;
 	int name_width = (int)strlen("name");
