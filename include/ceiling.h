@@ -4,11 +4,9 @@
 
 #include <stdbool.h>
 
-#include "conf.h"
 #include "engine.h"
 
-#define CEILING_MIN_IPV4 536   /* RFC 9293 3.7.1: the default MSS; never clamp below */
-#define CEILING_MIN_IPV6 1220  /* RFC 8200 5: 1280 minimum link MTU - 60 */
+struct conf_iface;
 
 struct link_ceiling {
 	unsigned effective_mtu;       /* (override or kernel MTU) - overhead */
@@ -18,7 +16,8 @@ struct link_ceiling {
 
 /*
  * The ceiling of one interface with kernel MTU kernel_mtu and section iface
- * (NULL: none, overhead 0). IPv4 MSS = MTU - 40, IPv6 = MTU - 60.
+ * (NULL: none, overhead 0). IPv4 MSS = MTU - 40, IPv6 = MTU - 60, never
+ * below the floors in bounds.h (536 / 1220).
  */
 void ceiling_for_link(const struct conf_iface *iface, unsigned kernel_mtu,
 		      struct link_ceiling *out);

@@ -12,7 +12,6 @@
 
 #define CONF_DEFAULT_PATH SYSCONFDIR "/mssclampd/mssclampd.conf"
 #define CONF_IFNAMSIZ 16 /* IFNAMSIZ: 15 characters and the NUL */
-#define CONF_MAX_QUEUES 64
 
 enum conf_firewall { CONF_FIREWALL_IPTABLES, CONF_FIREWALL_NFTABLES, CONF_FIREWALL_NONE };
 enum conf_mode { CONF_MODE_CLAMP, CONF_MODE_OBSERVE };
@@ -50,20 +49,26 @@ typedef void conf_report_fn(void *arg, const char *file, unsigned line, const ch
 void conf_defaults(struct conf *conf);
 
 /*
- * Reads path into *conf (which it initialises). Reports every error, not only
- * the first, through report. Returns 0, or -1 if anything was wrong, in which
- * case *conf holds nothing to free.
+ * The parser, a line at a time: conf_load() (conffile.h) feeds it a file.
+ * conf_parser_new() initialises *conf and names path in every message (NULL
+ * if out of memory); conf_parser_finish() frees the parser and returns 0, or
+ * -1 if anything was wrong, in which case *conf holds nothing to free.
+ * Every error is reported, not only the first.
  */
-int conf_load(struct conf *conf, const char *path, conf_report_fn *report, void *arg);
-
-/* The line-at-a-time parser behind conf_load(); a fuzzer drives it directly. */
 struct conf_parser;
 struct conf_parser *conf_parser_new(struct conf *conf, const char *path,
 				    conf_report_fn *report, void *arg);
+/* One line, with or without its "\n" or "\r\n"; a NUL inside is an error. */
 void conf_parser_line(struct conf_parser *parser, const char *line, size_t len);
-int conf_parser_finish(struct conf_parser *parser); /* frees parser; 0 or -1 as conf_load */
+/* Reports msg at the line last fed (0 before any) and fails the parse: a reader's own error. */
+void conf_parser_error(struct conf_parser *parser, const char *msg);
+int conf_parser_finish(struct conf_parser *parser);
 
-/* Frees what conf_load() allocated. */
+/* A whole file's text buf[0..len), as read from path, through the parser. 0 or -1. */
+int conf_parse_buffer(struct conf *conf, const char *path, const char *buf, size_t len,
+		      conf_report_fn *report, void *arg);
+
+/* Frees what a successful parse allocated. */
 void conf_free(struct conf *conf);
 
 /* The section for interface name: an exact name first, else the first matching glob. NULL if none. */

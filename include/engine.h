@@ -41,7 +41,7 @@ enum engine_note {
 
 /*
  * The largest MSS each family may carry through the packet's path. The
- * caller keeps them at or above 536 / 1220 (ceiling.h): a receiver ignores an
+ * caller keeps them at or above 536 / 1220 (bounds.h): a receiver ignores an
  * MSS of 0 and falls back to those defaults.
  */
 struct engine_ceiling {

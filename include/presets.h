@@ -7,7 +7,14 @@
 struct preset {
 	const char *name;
 	unsigned bytes;
-	const char *made_of; /* "outer IPv4 20 + GRE 4", for `mssclampd presets` */
+	const char *made_of;      /* "outer IPv4 20 + GRE 4", for `mssclampd presets` */
+	/*
+	 * The Linux device kind (rtnetlink IFLA_INFO_KIND) whose kernel MTU
+	 * already leaves out these bytes, such as "ppp" for pppoe: the preset
+	 * configured on such a device counts them twice. NULL if none.
+	 */
+	const char *device_kind;
+	const char *device_label; /* that encapsulation in a message: "PPPoE", "GRE over IPv6" */
 };
 
 /* The table, in display order; ends with a NULL name. */
@@ -15,6 +22,12 @@ extern const struct preset presets[];
 
 /* The preset called name (case-insensitive), or NULL. */
 const struct preset *presets_find(const char *name);
+
+/*
+ * The preset whose bytes a device of this kind already excludes from its
+ * MTU, if overhead is exactly those bytes ("ppp", 8: pppoe); else NULL.
+ */
+const struct preset *presets_device_match(const char *kind, unsigned overhead);
 
 /*
  * Parses an overhead sum such as "esp + 8" or "pppoe+gre": preset names and

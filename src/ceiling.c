@@ -3,12 +3,9 @@
  * header and a 20-byte TCP header (RFC 9293 3.7.1: the MSS counts neither
  * IP nor TCP options, so we leave them out as the kernel's TCPMSS does).
  */
+#include "bounds.h"
 #include "ceiling.h"
-
-#define IPV4_TCP_HEADERS 40 /* IPv4 20 + TCP 20 */
-#define IPV6_TCP_HEADERS 60 /* IPv6 40 + TCP 20 */
-#define IPV6_MSS_DELTA 20   /* the IPv6 header is 20 bytes longer */
-#define MAX_PACKET 65535    /* IP length fields are 16 bits (no jumbograms) */
+#include "conf.h"
 
 static unsigned
 sub_floor0(unsigned a, unsigned b)
@@ -29,12 +26,12 @@ ceiling_for_link(const struct conf_iface *iface, unsigned kernel_mtu,
 	unsigned mtu, eff, ipv4, ipv6;
 
 	mtu = iface != NULL && iface->mtu != 0 ? iface->mtu : kernel_mtu;
-	eff = min_u(sub_floor0(mtu, iface != NULL ? iface->overhead : 0), MAX_PACKET);
-	ipv4 = sub_floor0(eff, IPV4_TCP_HEADERS);
-	ipv6 = sub_floor0(eff, IPV6_TCP_HEADERS);
+	eff = min_u(sub_floor0(mtu, iface != NULL ? iface->overhead : 0), BOUNDS_PACKET_MAX);
+	ipv4 = sub_floor0(eff, BOUNDS_IPV4_TCP_HEADERS);
+	ipv6 = sub_floor0(eff, BOUNDS_IPV6_TCP_HEADERS);
 	if (iface != NULL && iface->mss != 0) {
 		ipv4 = min_u(ipv4, iface->mss);
-		ipv6 = min_u(ipv6, sub_floor0(iface->mss, IPV6_MSS_DELTA));
+		ipv6 = min_u(ipv6, sub_floor0(iface->mss, BOUNDS_IPV6_MSS_DELTA));
 	}
 
 	/*
@@ -43,15 +40,15 @@ ceiling_for_link(const struct conf_iface *iface, unsigned kernel_mtu,
 	 * fragmentation handle such links, not clamping.
 	 */
 	out->floored = false;
-	if (ipv4 < CEILING_MIN_IPV4) {
-		ipv4 = CEILING_MIN_IPV4;
+	if (ipv4 < BOUNDS_MSS_FLOOR_IPV4) {
+		ipv4 = BOUNDS_MSS_FLOOR_IPV4;
 		out->floored = true;
 	}
-	if (ipv6 < CEILING_MIN_IPV6) {
-		ipv6 = CEILING_MIN_IPV6;
+	if (ipv6 < BOUNDS_MSS_FLOOR_IPV6) {
+		ipv6 = BOUNDS_MSS_FLOOR_IPV6;
 		out->floored = true;
 	}
 	out->effective_mtu = eff;
-	out->mss.ipv4 = (uint16_t)min_u(ipv4, MAX_PACKET);
-	out->mss.ipv6 = (uint16_t)min_u(ipv6, MAX_PACKET);
+	out->mss.ipv4 = (uint16_t)min_u(ipv4, BOUNDS_PACKET_MAX);
+	out->mss.ipv6 = (uint16_t)min_u(ipv6, BOUNDS_PACKET_MAX);
 }

@@ -1,36 +1,27 @@
 /*
- * The configuration file: INI, read a line at a time so that the same
- * parser serves conf_load() and the fuzzer. Like OpenBSD's parse.y it
- * reports every problem as "FILE:LINE: message" and fails at the end, and
- * like chrony it always says what range a value may take. It never logs:
- * the caller decides whether a message is fatal (start-up, --check) or a
- * refused reload.
+ * The configuration file's parser: INI, fed a line at a time so that the
+ * same parser serves conf_load() (conffile.c, which reads the file), a
+ * buffer and the fuzzer. Like OpenBSD's parse.y it reports every problem as
+ * "FILE:LINE: message" and fails at the end, and like chrony it always says
+ * what range a value may take. It does no I/O and never logs: the caller
+ * decides whether a message is fatal (start-up, --check) or a refused reload.
  */
-#include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "conf.h"
 #include "presets.h"
+#include "text.h"
 
-#define QUOTE_MAX 40            /* longest value quoted back in a message */
-#define QUOTE_BUF (QUOTE_MAX * 4 + 4)
 #define CONF_MAX_IFACES 1024    /* a bound for a fuzzer's input, far above any router */
 #define USER_MAX 32             /* useradd's limit */
 
-#define QUEUE_MAX 65535
-#define QUEUE_MAXLEN_MIN 1
-#define QUEUE_MAXLEN_MAX 1048576
 #define STATS_INTERVAL_MIN 1
 #define STATS_INTERVAL_MAX 86400
-#define OVERHEAD_MAX 1000
-#define MTU_MIN 68              /* RFC 791: every IPv4 module must forward 68 */
-#define MTU_MAX 65535
-#define MSS_MIN 536             /* RFC 9293 3.7.1 */
-#define MSS_MAX 65495           /* 65535 - 40 */
 
 enum section {
 	SECTION_NONE,     /* before the first header */
@@ -54,7 +45,7 @@ struct conf_parser {
 	unsigned errors;
 	bool out_of_memory;
 	enum section section;
-	char section_name[QUOTE_BUF + 16];   /* "[global]", "[interface eth0]" */
+	char section_name[TEXT_QUOTE_BUF + 16]; /* "[global]", "[interface eth0]" */
 	unsigned global_line;                /* line of the first [global]; 0 if none */
 	unsigned key_line[KEY_COUNT];        /* where each key of this section was set */
 	size_t ifaces_cap;
@@ -90,82 +81,22 @@ report(struct conf_parser *parser, const char *fmt, ...)
 	parser->report(parser->arg, parser->conf->path, parser->line, msg);
 }
 
-/* At most QUOTE_MAX bytes of s, with control and non-ASCII bytes as \xNN. */
-static const char *
-quote(char *dst, const char *s)
-{
-	size_t i, o = 0;
-
-	for (i = 0; s[i] != '\0' && i < QUOTE_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			dst[o++] = (char)c;
-		} else {
-			snprintf(dst + o, 5, "\\x%02x", c);
-			o += 4;
-		}
-	}
-	if (s[i] != '\0') {
-		memcpy(dst + o, "...", 3);
-		o += 3;
-	}
-	dst[o] = '\0';
-	return dst;
-}
-
-static bool
-is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-static char *
-trim(char *s)
-{
-	size_t len;
-
-	while (is_blank(*s))
-		s++;
-	len = strlen(s);
-	while (len > 0 && is_blank(s[len - 1]))
-		s[--len] = '\0';
-	return s;
-}
-
-/* Decimal digits only, saturating so that a long run of digits cannot overflow. */
-static int
-parse_decimal(const char *s, unsigned long *out)
-{
-	unsigned long v = 0;
-
-	if (*s == '\0')
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		if (v <= 0xffffffffUL)
-			v = v * 10 + (unsigned long)(*s - '0');
-	}
-	*out = v;
-	return 0;
-}
-
+/* A decimal number within min..max (text_parse_decimal: "0x10" or "1e3" is a typo). */
 static int
 parse_uint(struct conf_parser *parser, const char *key, const char *value,
 	   unsigned min, unsigned max, const char *unit, unsigned *out)
 {
-	char q[QUOTE_BUF];
-	unsigned long v;
+	char q[TEXT_QUOTE_BUF];
+	uint64_t v;
 
-	if (parse_decimal(value, &v) == -1) {
+	if (text_parse_decimal(value, strlen(value), &v) == -1) {
 		report(parser, "%s: '%s' is not a number (%u to %u%s)", key,
-		    quote(q, value), min, max, unit);
+		    text_quote(q, sizeof(q), value), min, max, unit);
 		return -1;
 	}
 	if (v < min || v > max) {
 		report(parser, "%s: %s is out of range (%u to %u%s)", key,
-		    quote(q, value), min, max, unit);
+		    text_quote(q, sizeof(q), value), min, max, unit);
 		return -1;
 	}
 	*out = (unsigned)v;
@@ -175,13 +106,13 @@ parse_uint(struct conf_parser *parser, const char *key, const char *value,
 static void
 set_queue(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[QUOTE_BUF], first[QUOTE_BUF], *dash;
-	unsigned long lo, hi;
+	char q[TEXT_QUOTE_BUF], first[TEXT_QUOTE_BUF], *dash, *start, *end;
+	uint64_t lo, hi;
 	size_t len;
 
 	dash = strchr(value, '-');
 	if (dash == NULL) {
-		if (parse_decimal(value, &lo) == -1)
+		if (text_parse_decimal(value, strlen(value), &lo) == -1)
 			goto bad;
 		hi = lo;
 	} else {
@@ -190,23 +121,26 @@ set_queue(struct conf_parser *parser, const char *key, const char *value)
 			goto bad;
 		memcpy(first, value, len);
 		first[len] = '\0';
-		if (parse_decimal(trim(first), &lo) == -1 ||
-		    parse_decimal(trim(dash + 1), &hi) == -1)
+		start = text_trim(first);
+		end = text_trim(dash + 1);
+		if (text_parse_decimal(start, strlen(start), &lo) == -1 ||
+		    text_parse_decimal(end, strlen(end), &hi) == -1)
 			goto bad;
 	}
-	if (lo > QUEUE_MAX || hi > QUEUE_MAX) {
-		report(parser, "%s: %s is out of range (0 to %u)", key, quote(q, value),
-		    QUEUE_MAX);
+	if (lo > BOUNDS_QUEUE_MAX || hi > BOUNDS_QUEUE_MAX) {
+		report(parser, "%s: %s is out of range (0 to %u)", key,
+		    text_quote(q, sizeof(q), value), BOUNDS_QUEUE_MAX);
 		return;
 	}
 	if (hi < lo) {
 		report(parser, "%s: '%s' is not a range (N or N-M with N <= M, 0 to %u)",
-		    key, quote(q, value), QUEUE_MAX);
+		    key, text_quote(q, sizeof(q), value), BOUNDS_QUEUE_MAX);
 		return;
 	}
-	if (hi - lo + 1 > CONF_MAX_QUEUES) {
-		report(parser, "%s: '%s' is %lu queues (at most %u)", key, quote(q, value),
-		    hi - lo + 1, CONF_MAX_QUEUES);
+	if (hi - lo + 1 > BOUNDS_QUEUE_COUNT_MAX) {
+		report(parser, "%s: '%s' is %u queues (at most %u)", key,
+		    text_quote(q, sizeof(q), value), (unsigned)(hi - lo + 1),
+		    BOUNDS_QUEUE_COUNT_MAX);
 		return;
 	}
 	parser->global->queue_first = (unsigned)lo;
@@ -214,13 +148,13 @@ set_queue(struct conf_parser *parser, const char *key, const char *value)
 	return;
 bad:
 	report(parser, "%s: '%s' is not a queue number or range (N or N-M, 0 to %u)", key,
-	    quote(q, value), QUEUE_MAX);
+	    text_quote(q, sizeof(q), value), BOUNDS_QUEUE_MAX);
 }
 
 static void
 set_queue_maxlen(struct conf_parser *parser, const char *key, const char *value)
 {
-	parse_uint(parser, key, value, QUEUE_MAXLEN_MIN, QUEUE_MAXLEN_MAX, "",
+	parse_uint(parser, key, value, BOUNDS_QUEUE_MAXLEN_MIN, BOUNDS_QUEUE_MAXLEN_MAX, "",
 	    &parser->global->queue_maxlen);
 }
 
@@ -234,7 +168,7 @@ set_stats_interval(struct conf_parser *parser, const char *key, const char *valu
 static void
 set_firewall(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[QUOTE_BUF];
+	char q[TEXT_QUOTE_BUF];
 
 	if (strcmp(value, "iptables") == 0)
 		parser->global->firewall = CONF_FIREWALL_IPTABLES;
@@ -244,20 +178,21 @@ set_firewall(struct conf_parser *parser, const char *key, const char *value)
 		parser->global->firewall = CONF_FIREWALL_NONE;
 	else
 		report(parser, "%s: '%s' is not one of iptables, nftables, none", key,
-		    quote(q, value));
+		    text_quote(q, sizeof(q), value));
 }
 
 static void
 set_mode(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[QUOTE_BUF];
+	char q[TEXT_QUOTE_BUF];
 
 	if (strcmp(value, "clamp") == 0)
 		parser->global->mode = CONF_MODE_CLAMP;
 	else if (strcmp(value, "observe") == 0)
 		parser->global->mode = CONF_MODE_OBSERVE;
 	else
-		report(parser, "%s: '%s' is not one of clamp, observe", key, quote(q, value));
+		report(parser, "%s: '%s' is not one of clamp, observe", key,
+		    text_quote(q, sizeof(q), value));
 }
 
 /*
@@ -268,7 +203,7 @@ static void
 set_path(struct conf_parser *parser, const char *key, const char *value,
 	 bool stderr_allowed, char *dst)
 {
-	char q[QUOTE_BUF];
+	char q[TEXT_QUOTE_BUF];
 	const char *allowed = stderr_allowed ?
 	    "an absolute path, \"-\" for stderr, or \"none\"" :
 	    "an absolute path or \"none\"";
@@ -278,11 +213,11 @@ set_path(struct conf_parser *parser, const char *key, const char *value,
 	} else if (stderr_allowed && strcmp(value, "-") == 0) {
 		strcpy(dst, "-");
 	} else if (value[0] != '/') {
-		report(parser, "%s: '%s' is not an absolute path (%s)", key, quote(q, value),
-		    allowed);
+		report(parser, "%s: '%s' is not an absolute path (%s)", key,
+		    text_quote(q, sizeof(q), value), allowed);
 	} else if (strlen(value) >= PATH_MAX) {
-		report(parser, "%s: '%s' is %zu bytes long (at most %d)", key, quote(q, value),
-		    strlen(value), PATH_MAX - 1);
+		report(parser, "%s: '%s' is %zu bytes long (at most %d)", key,
+		    text_quote(q, sizeof(q), value), strlen(value), PATH_MAX - 1);
 	} else {
 		strcpy(dst, value);
 	}
@@ -310,7 +245,7 @@ set_prometheus(struct conf_parser *parser, const char *key, const char *value)
 static void
 set_user(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[QUOTE_BUF];
+	char q[TEXT_QUOTE_BUF];
 	size_t i, len = strlen(value);
 
 	for (i = 0; i < len; i++) {
@@ -322,7 +257,8 @@ set_user(struct conf_parser *parser, const char *key, const char *value)
 	}
 	if (i < len || len > USER_MAX) {
 		report(parser, "%s: '%s' is not a user name (1 to %d of A-Z a-z 0-9 . _ -, "
-		    "not starting with '-')", key, quote(q, value), USER_MAX);
+		    "not starting with '-')", key, text_quote(q, sizeof(q), value),
+		    USER_MAX);
 		return;
 	}
 	memcpy(parser->global->user, value, len + 1);
@@ -331,16 +267,16 @@ set_user(struct conf_parser *parser, const char *key, const char *value)
 static void
 set_overhead(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[QUOTE_BUF], err[256];
+	char q[TEXT_QUOTE_BUF], err[256];
 	unsigned bytes;
 
 	if (presets_parse_sum(value, &bytes, err, sizeof(err)) == -1) {
 		report(parser, "%s: %s", key, err);
 		return;
 	}
-	if (bytes > OVERHEAD_MAX) {
+	if (bytes > BOUNDS_OVERHEAD_MAX) {
 		report(parser, "%s: '%s' is %u bytes, out of range (0 to %u)", key,
-		    quote(q, value), bytes, OVERHEAD_MAX);
+		    text_quote(q, sizeof(q), value), bytes, BOUNDS_OVERHEAD_MAX);
 		return;
 	}
 	parser->iface->overhead = bytes;
@@ -349,13 +285,13 @@ set_overhead(struct conf_parser *parser, const char *key, const char *value)
 static void
 set_mtu(struct conf_parser *parser, const char *key, const char *value)
 {
-	parse_uint(parser, key, value, MTU_MIN, MTU_MAX, "", &parser->iface->mtu);
+	parse_uint(parser, key, value, BOUNDS_MTU_MIN, BOUNDS_MTU_MAX, "", &parser->iface->mtu);
 }
 
 static void
 set_mss(struct conf_parser *parser, const char *key, const char *value)
 {
-	parse_uint(parser, key, value, MSS_MIN, MSS_MAX, "", &parser->iface->mss);
+	parse_uint(parser, key, value, BOUNDS_MSS_MIN, BOUNDS_MSS_MAX, "", &parser->iface->mss);
 }
 
 static const struct key global_keys[] = {
@@ -482,13 +418,13 @@ section_iface(struct conf_parser *parser, const char *name)
 {
 	struct conf *conf = parser->conf;
 	struct conf_iface *iface, *grown;
-	char q[QUOTE_BUF];
+	char q[TEXT_QUOTE_BUF];
 	size_t i, cap;
 
 	begin_section(parser);
 	parser->section = SECTION_IFACE;
 	snprintf(parser->section_name, sizeof(parser->section_name), "[interface %s]",
-	    quote(q, name));
+	    text_quote(q, sizeof(q), name));
 	memset(&parser->scratch_iface, 0, sizeof(parser->scratch_iface));
 	parser->iface = &parser->scratch_iface;
 
@@ -534,27 +470,27 @@ section_iface(struct conf_parser *parser, const char *name)
 static void
 parse_header(struct conf_parser *parser, char *line)
 {
-	char q[QUOTE_BUF], *close, *inside, *word_end, *name;
+	char q[TEXT_QUOTE_BUF], *close, *inside, *word_end, *name;
 	size_t word_len;
 
 	/* The last ']': a glob's bracket expression may hold one, as in eth[0-3]. */
 	close = strrchr(line, ']');
 	if (close == NULL) {
 		report(parser, "unterminated section header '%s' (expected ']')",
-		    quote(q, line));
+		    text_quote(q, sizeof(q), line));
 		parser->section = SECTION_SKIP;
 		return;
 	}
-	if (*trim(close + 1) != '\0') {
+	if (*text_trim(close + 1) != '\0') {
 		report(parser, "unexpected text '%s' after section header",
-		    quote(q, trim(close + 1)));
+		    text_quote(q, sizeof(q), text_trim(close + 1)));
 		parser->section = SECTION_SKIP;
 		return;
 	}
 	*close = '\0';
-	inside = trim(line + 1);
+	inside = text_trim(line + 1);
 	word_end = inside + strcspn(inside, " \t");
-	name = trim(word_end);
+	name = text_trim(word_end);
 
 	word_len = (size_t)(word_end - inside);
 	if (word_len == 6 && memcmp(inside, "global", 6) == 0 && *name == '\0') {
@@ -563,7 +499,7 @@ parse_header(struct conf_parser *parser, char *line)
 		section_iface(parser, name);
 	} else {
 		report(parser, "unknown section [%s] (expected [global] or [interface NAME])",
-		    quote(q, inside));
+		    text_quote(q, sizeof(q), inside));
 		parser->section = SECTION_SKIP;
 	}
 }
@@ -571,17 +507,18 @@ parse_header(struct conf_parser *parser, char *line)
 static void
 parse_assignment(struct conf_parser *parser, char *line)
 {
-	char q[QUOTE_BUF], *eq, *key, *value;
+	char q[TEXT_QUOTE_BUF], *eq, *key, *value;
 	const struct key *keys, *k;
 
 	eq = strchr(line, '=');
 	if (eq == NULL) {
-		report(parser, "expected 'key = value', got '%s'", quote(q, line));
+		report(parser, "expected 'key = value', got '%s'",
+		    text_quote(q, sizeof(q), line));
 		return;
 	}
 	*eq = '\0';
-	key = trim(line);
-	value = trim(eq + 1);
+	key = text_trim(line);
+	value = text_trim(eq + 1);
 	if (*key == '\0') {
 		report(parser, "missing key name before '='");
 		return;
@@ -593,7 +530,7 @@ parse_assignment(struct conf_parser *parser, char *line)
 	switch (parser->section) {
 	case SECTION_NONE:
 		report(parser, "key '%s' outside a section (put it under [global] or "
-		    "[interface NAME])", quote(q, key));
+		    "[interface NAME])", text_quote(q, sizeof(q), key));
 		return;
 	case SECTION_SKIP:
 		return;
@@ -609,8 +546,8 @@ parse_assignment(struct conf_parser *parser, char *line)
 		if (strcmp(k->name, key) == 0)
 			break;
 	if (k->name == NULL) {
-		report(parser, "unknown key '%s' in %s (expected %s)", quote(q, key),
-		    parser->section_name, key_names(keys));
+		report(parser, "unknown key '%s' in %s (expected %s)",
+		    text_quote(q, sizeof(q), key), parser->section_name, key_names(keys));
 		return;
 	}
 	if (parser->key_line[k->id] != 0) {
@@ -670,17 +607,17 @@ conf_parser_line(struct conf_parser *parser, const char *text, size_t len)
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 
-	line = trim(copy);
+	line = text_trim(copy);
 	if (*line == '\0' || *line == '#' || *line == ';')
 		goto cleanup;
 	/* A comment may follow a value after whitespace: "mtu = 1500  # why". */
 	for (p = line + 1; *p != '\0'; p++) {
-		if ((*p == '#' || *p == ';') && is_blank(p[-1])) {
+		if ((*p == '#' || *p == ';') && text_is_blank(p[-1])) {
 			*p = '\0';
 			break;
 		}
 	}
-	line = trim(line);
+	line = text_trim(line);
 
 	if (*line == '[')
 		parse_header(parser, line);
@@ -688,6 +625,12 @@ conf_parser_line(struct conf_parser *parser, const char *text, size_t len)
 		parse_assignment(parser, line);
 cleanup:
 	free(copy);
+}
+
+void
+conf_parser_error(struct conf_parser *parser, const char *msg)
+{
+	report(parser, "%s", msg);
 }
 
 int
@@ -702,35 +645,22 @@ conf_parser_finish(struct conf_parser *parser)
 }
 
 int
-conf_load(struct conf *conf, const char *path, conf_report_fn *report_fn, void *arg)
+conf_parse_buffer(struct conf *conf, const char *path, const char *buf, size_t len,
+		  conf_report_fn *report_fn, void *arg)
 {
 	struct conf_parser *parser;
-	char *buf = NULL, msg[PATH_MAX + 64];
-	size_t bufsize = 0;
-	ssize_t n;
-	FILE *f;
+	const char *end = buf + len, *nl;
 
-	if ((f = fopen(path, "re")) == NULL) {
-		conf_defaults(conf);
-		snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
-		report_fn(arg, path, 0, msg);
-		return -1;
-	}
 	if ((parser = conf_parser_new(conf, path, report_fn, arg)) == NULL) {
-		fclose(f);
 		report_fn(arg, path, 0, "out of memory");
 		return -1;
 	}
-	/* getline() grows the buffer: a line of any length is read whole. */
-	errno = 0;
-	while ((n = getline(&buf, &bufsize, f)) != -1)
-		conf_parser_line(parser, buf, (size_t)n);
-	/* getline() also stops on ENOMEM: a file read in part must not pass. */
-	if (!feof(f)) {
-		snprintf(msg, sizeof(msg), "read error: %s", strerror(errno));
-		report(parser, "%s", msg);
+	while (buf < end) {
+		nl = memchr(buf, '\n', (size_t)(end - buf));
+		/* as getline() hands a line over: with its newline, if it has one */
+		nl = nl != NULL ? nl + 1 : end;
+		conf_parser_line(parser, buf, (size_t)(nl - buf));
+		buf = nl;
 	}
-	free(buf);
-	fclose(f);
 	return conf_parser_finish(parser);
 }

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "bounds.h"
 #include "csum.h"
 #include "engine.h"
 
@@ -25,10 +26,6 @@
 #define TCPOPT_MSS 2
 #define TCPOLEN_MSS 4
 #define TCP_MAX_MSS_OPTIONS 10 /* 40 option bytes / 4 */
-
-/* Without an MSS option a peer assumes these (RFC 9293 3.7.1, RFC 8200 5). */
-#define DEFAULT_MSS_IPV4 536
-#define DEFAULT_MSS_IPV6 1220
 
 /* Where the TCP header of a packet is, and what surrounds it. */
 struct segment {
@@ -322,7 +319,8 @@ engine_clamp(uint8_t *pkt, size_t len, size_t cap, struct engine_ceiling ceiling
 		if (res->action == ENGINE_CLAMPED && honoured > limit)
 			res->mss_after = limit;
 	} else if (clean) {
-		uint16_t mss = seg.family == 4 ? DEFAULT_MSS_IPV4 : DEFAULT_MSS_IPV6;
+		/* without an MSS option a peer assumes these (RFC 9293 3.7.1, RFC 8200 5) */
+		uint16_t mss = seg.family == 4 ? BOUNDS_MSS_FLOOR_IPV4 : BOUNDS_MSS_FLOOR_IPV6;
 
 		if (limit < mss)
 			mss = limit;

@@ -18,8 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "calc.h"
+#include "cli.h"
 #include "conf.h"
+#include "conffile.h"
 #include "firewall.h"
 #include "links.h"
 #include "log.h"
@@ -332,9 +333,9 @@ main(int argc, char **argv)
 	int verbosity = 0, c, i, n;
 
 	if (argc > 1 && strcmp(argv[1], "calc") == 0)
-		return calc_main(argc - 1, argv + 1);
+		return cli_calc(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "presets") == 0)
-		return presets_main(argc - 1, argv + 1);
+		return cli_presets(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "c:ndvVh", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':

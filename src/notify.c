@@ -19,6 +19,7 @@
 
 #include "log.h"
 #include "notify.h"
+#include "text.h"
 
 /* Longest state we send; systemd itself reads up to NOTIFY_BUFFER_MAX (4 KiB). */
 #define NOTIFY_STATE_MAX 4096
@@ -52,23 +53,6 @@ notify_parse_address(const char *name)
 	return 0;
 }
 
-/* A whole decimal number or nothing: "30000000x" is not a watchdog. */
-static int
-notify_parse_u64(const char *s, uint64_t *value)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*value = v;
-	return 0;
-}
-
 static uint64_t
 notify_read_watchdog(void)
 {
@@ -76,13 +60,15 @@ notify_read_watchdog(void)
 	const char *pid = getenv("WATCHDOG_PID");
 	uint64_t interval, owner;
 
-	if (notify_parse_u64(usec, &interval) == -1 || interval == 0)
+	/* whole decimal numbers that fit 64 bits, or nothing: "30000000x" is no watchdog */
+	if (usec == NULL || text_parse_decimal(usec, strlen(usec), &interval) != 0 ||
+	    interval == 0)
 		return 0;
 	/*
 	 * sd_watchdog_enabled(3): WATCHDOG_PID, when set, names the process
 	 * the watchdog is meant for; a child that inherited it is not it.
 	 */
-	if (pid != NULL && (notify_parse_u64(pid, &owner) == -1 ||
+	if (pid != NULL && (text_parse_decimal(pid, strlen(pid), &owner) != 0 ||
 			    owner != (uint64_t)getpid()))
 		return 0;
 	return interval;

@@ -9,68 +9,73 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bounds.h"
 #include "presets.h"
-
-/* No link carries a packet larger than this (the IP length fields are 16 bits). */
-#define PRESETS_MAX_SUM 65535
-
-#define QUOTE_MAX 40 /* longest term quoted back in a message */
+#include "text.h"
 
 const struct preset presets[] = {
 	/* RFC 2516: the PPPoE header and the PPP protocol field. */
-	{ "pppoe", 8, "PPPoE header 6 + PPP protocol 2" },
+	{ "pppoe", 8, "PPPoE header 6 + PPP protocol 2", "ppp", "PPPoE" },
 	/* RFC 2784: a basic GRE header, no key, no sequence number. */
-	{ "gre", 24, "outer IPv4 20 + GRE 4" },
-	{ "ip6gre", 44, "outer IPv6 40 + GRE 4" },
+	{ "gre", 24, "outer IPv4 20 + GRE 4", "gre", "GRE" },
+	{ "ip6gre", 44, "outer IPv6 40 + GRE 4", "ip6gre", "GRE over IPv6" },
 	/* RFC 2003 (IPv4 in IPv4), RFC 4213 (IPv6 in IPv4, Linux sit). */
-	{ "ipip", 20, "outer IPv4 20" },
-	{ "sit", 20, "outer IPv4 20 (IPv6 in IPv4)" },
-	{ "6in4", 20, "outer IPv4 20 (IPv6 in IPv4)" },
+	{ "ipip", 20, "outer IPv4 20", "ipip", "IP-in-IP" },
+	{ "sit", 20, "outer IPv4 20 (IPv6 in IPv4)", "sit", "6in4" },
+	{ "6in4", 20, "outer IPv4 20 (IPv6 in IPv4)", NULL, NULL },
 	/* RFC 2473 (Linux ip6tnl), RFC 6333 (DS-Lite: IPv4 in IPv6). */
-	{ "ip6tnl", 40, "outer IPv6 40" },
-	{ "4in6", 40, "outer IPv6 40 (IPv4 in IPv6)" },
-	{ "dslite", 40, "outer IPv6 40 (DS-Lite, IPv4 in IPv6)" },
+	{ "ip6tnl", 40, "outer IPv6 40", "ip6tnl", "IPv6 tunnelling" },
+	{ "4in6", 40, "outer IPv6 40 (IPv4 in IPv6)", NULL, NULL },
+	{ "dslite", 40, "outer IPv6 40 (DS-Lite, IPv4 in IPv6)", NULL, NULL },
 	/*
 	 * RFC 4303 tunnel mode with AES-CBC (RFC 3602: 16-byte IV and block)
 	 * and HMAC-SHA1-96 (RFC 2404: 12-byte ICV). The padding brings
 	 * payload + 2 to a multiple of 16, so up to 15 bytes: Cisco's 73.
 	 */
 	{ "esp", 73,
-	  "outer IPv4 20 + ESP SPI/seq 8 + AES-CBC IV 16 + padding up to 15 + pad length/next header 2 + HMAC-SHA1-96 ICV 12 (tunnel mode)" },
+	  "outer IPv4 20 + ESP SPI/seq 8 + AES-CBC IV 16 + padding up to 15 + pad length/next header 2 + HMAC-SHA1-96 ICV 12 (tunnel mode)",
+	  NULL, NULL },
 	/* RFC 4106: 8-byte IV, 16-byte ICV, padding to a multiple of 4. */
 	{ "esp-gcm", 57,
-	  "outer IPv4 20 + ESP SPI/seq 8 + AES-GCM IV 8 + padding up to 3 + pad length/next header 2 + ICV 16 (tunnel mode)" },
+	  "outer IPv4 20 + ESP SPI/seq 8 + AES-GCM IV 8 + padding up to 3 + pad length/next header 2 + ICV 16 (tunnel mode)",
+	  NULL, NULL },
 	/* The same ESP transforms with an IPv6 outer header. */
 	{ "esp6", 93,
-	  "outer IPv6 40 + ESP SPI/seq 8 + AES-CBC IV 16 + padding up to 15 + pad length/next header 2 + HMAC-SHA1-96 ICV 12 (tunnel mode)" },
+	  "outer IPv6 40 + ESP SPI/seq 8 + AES-CBC IV 16 + padding up to 15 + pad length/next header 2 + HMAC-SHA1-96 ICV 12 (tunnel mode)",
+	  NULL, NULL },
 	{ "esp-gcm6", 77,
-	  "outer IPv6 40 + ESP SPI/seq 8 + AES-GCM IV 8 + padding up to 3 + pad length/next header 2 + ICV 16 (tunnel mode)" },
+	  "outer IPv6 40 + ESP SPI/seq 8 + AES-GCM IV 8 + padding up to 3 + pad length/next header 2 + ICV 16 (tunnel mode)",
+	  NULL, NULL },
 	/* RFC 3948: ESP in UDP behind NAT; add it to esp or esp-gcm. */
-	{ "natt", 8, "UDP 8 (NAT traversal, on top of esp or esp-gcm)" },
+	{ "natt", 8, "UDP 8 (NAT traversal, on top of esp or esp-gcm)", NULL, NULL },
 	/* RFC 7348; Linux vxlan.h VXLAN_HEADROOM and VXLAN6_HEADROOM. */
-	{ "vxlan", 50, "outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14" },
-	{ "vxlan6", 70, "outer IPv6 40 + UDP 8 + VXLAN 8 + inner Ethernet 14" },
+	{ "vxlan", 50, "outer IPv4 20 + UDP 8 + VXLAN 8 + inner Ethernet 14",
+	  "vxlan", "VXLAN" },
+	{ "vxlan6", 70, "outer IPv6 40 + UDP 8 + VXLAN 8 + inner Ethernet 14", NULL, NULL },
 	/* WireGuard data message: type 4 + receiver 4 + counter 8 + Poly1305 tag 16. */
-	{ "wireguard", 60, "outer IPv4 20 + UDP 8 + WireGuard 32" },
-	{ "wireguard6", 80, "outer IPv6 40 + UDP 8 + WireGuard 32" },
+	{ "wireguard", 60, "outer IPv4 20 + UDP 8 + WireGuard 32",
+	  "wireguard", "WireGuard over IPv4" },
+	{ "wireguard6", 80, "outer IPv6 40 + UDP 8 + WireGuard 32",
+	  "wireguard", "WireGuard over IPv6" },
 	/* RFC 7637: GRE with the key field carrying the VSID. */
-	{ "nvgre", 42, "outer IPv4 20 + GRE with key 8 + inner Ethernet 14" },
+	{ "nvgre", 42, "outer IPv4 20 + GRE with key 8 + inner Ethernet 14", NULL, NULL },
 	/* Cisco OTV: the 802.1Q tag and FCS are stripped, an 8-byte shim added. */
-	{ "otv", 42, "outer IPv4 20 + OTV shim (GRE 4 + MPLS 4) 8 + inner Ethernet 14" },
+	{ "otv", 42, "outer IPv4 20 + OTV shim (GRE 4 + MPLS 4) 8 + inner Ethernet 14",
+	  NULL, NULL },
 	/*
 	 * draft-davie-stt: the usual 54 leaves out STT's 18-byte frame header,
 	 * which rides only in the first segment of each large frame.
 	 */
-	{ "stt", 54, "outer IPv4 20 + TCP-like header 20 + inner Ethernet 14" },
+	{ "stt", 54, "outer IPv4 20 + TCP-like header 20 + inner Ethernet 14", NULL, NULL },
 	/* RFC 9300 (was RFC 6830) 5.1. */
-	{ "lisp", 36, "outer IPv4 20 + UDP 8 + LISP 8" },
-	{ "lisp6", 56, "outer IPv6 40 + UDP 8 + LISP 8" },
+	{ "lisp", 36, "outer IPv4 20 + UDP 8 + LISP 8", NULL, NULL },
+	{ "lisp6", 56, "outer IPv6 40 + UDP 8 + LISP 8", NULL, NULL },
 	/* RFC 3032: 4 bytes per label; add one mpls per label in the stack. */
-	{ "mpls", 4, "one MPLS label 4" },
+	{ "mpls", 4, "one MPLS label 4", NULL, NULL },
 	/* IEEE 802.1Q and 802.1ad, where the kernel MTU does not account for them. */
-	{ "vlan", 4, "802.1Q tag 4" },
-	{ "qinq", 8, "802.1ad S-tag 4 + 802.1Q C-tag 4" },
-	{ NULL, 0, NULL }
+	{ "vlan", 4, "802.1Q tag 4", NULL, NULL },
+	{ "qinq", 8, "802.1ad S-tag 4 + 802.1Q C-tag 4", NULL, NULL },
+	{ NULL, 0, NULL, NULL, NULL }
 };
 
 static const struct preset *
@@ -90,76 +95,38 @@ presets_find(const char *name)
 	return find_term(name, strlen(name));
 }
 
-/* Copies at most QUOTE_MAX bytes of s, with control and non-ASCII bytes as \xNN. */
-static void
-quote(char *dst, size_t dstlen, const char *s, size_t len)
+const struct preset *
+presets_device_match(const char *kind, unsigned overhead)
 {
-	size_t i, o = 0;
-	int n;
+	const struct preset *p;
 
-	dst[0] = '\0';
-	for (i = 0; i < len && i < QUOTE_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\')
-			n = snprintf(dst + o, dstlen - o, "%c", c);
-		else
-			n = snprintf(dst + o, dstlen - o, "\\x%02x", c);
-		if (n < 0 || (size_t)n >= dstlen - o)
-			return;
-		o += (size_t)n;
-	}
-	if (i < len)
-		snprintf(dst + o, dstlen - o, "...");
-}
-
-static int
-is_blank(char c)
-{
-	return c == ' ' || c == '\t';
-}
-
-/* Decimal only: "0x10" or "1e3" in a config is a typo, not a number. */
-static int
-parse_decimal(const char *s, size_t len, unsigned *out)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	if (len == 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (unsigned long)(s[i] - '0');
-		if (v > PRESETS_MAX_SUM)
-			v = PRESETS_MAX_SUM + 1; /* saturate: no overflow, still too large */
-	}
-	*out = (unsigned)v;
-	return 0;
+	for (p = presets; p->name != NULL; p++)
+		if (p->device_kind != NULL && strcmp(p->device_kind, kind) == 0 &&
+		    p->bytes == overhead)
+			return p;
+	return NULL;
 }
 
 int
 presets_parse_sum(const char *text, unsigned *bytes, char *err, size_t errlen)
 {
-	char q[QUOTE_MAX * 4 + 4];
+	char q[TEXT_QUOTE_BUF];
 	const char *term, *end, *plus;
-	unsigned long total = 0;
-	unsigned value;
+	uint64_t total = 0, value;
 	const struct preset *p;
 	size_t len;
 
 	term = text;
 	for (bool first = true;; first = false) {
-		while (is_blank(*term))
+		while (text_is_blank(*term))
 			term++;
 		plus = strchr(term, '+');
 		end = plus != NULL ? plus : term + strlen(term);
 		len = (size_t)(end - term);
-		while (len > 0 && is_blank(term[len - 1]))
+		while (len > 0 && text_is_blank(term[len - 1]))
 			len--;
 		if (len == 0) {
-			quote(q, sizeof(q), text, strlen(text));
+			text_quote(q, sizeof(q), text);
 			if (plus == NULL && first)
 				snprintf(err, errlen, "empty overhead");
 			else
@@ -169,21 +136,21 @@ presets_parse_sum(const char *text, unsigned *bytes, char *err, size_t errlen)
 		}
 		if ((p = find_term(term, len)) != NULL)
 			value = p->bytes;
-		else if (parse_decimal(term, len, &value) == -1) {
-			quote(q, sizeof(q), term, len);
+		else if (text_parse_decimal(term, len, &value) == -1) {
+			text_quote_n(q, sizeof(q), term, len);
 			snprintf(err, errlen, "unknown overhead '%s' (see `mssclampd presets`)", q);
 			return -1;
-		} else if (value > PRESETS_MAX_SUM) {
-			quote(q, sizeof(q), term, len);
+		} else if (value > BOUNDS_OVERHEAD_SUM_MAX) {
+			text_quote_n(q, sizeof(q), term, len);
 			snprintf(err, errlen, "overhead '%s' is too large (at most %u)", q,
-			    PRESETS_MAX_SUM);
+			    BOUNDS_OVERHEAD_SUM_MAX);
 			return -1;
 		}
 		total += value;
-		if (total > PRESETS_MAX_SUM) {
-			quote(q, sizeof(q), text, strlen(text));
+		if (total > BOUNDS_OVERHEAD_SUM_MAX) {
+			text_quote(q, sizeof(q), text);
 			snprintf(err, errlen, "overhead '%s' is too large (at most %u)", q,
-			    PRESETS_MAX_SUM);
+			    BOUNDS_OVERHEAD_SUM_MAX);
 			return -1;
 		}
 		if (plus == NULL)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "log.h"
 #include "report.h"
 #include "statlog.h"
@@ -108,7 +109,7 @@ report_warn(struct report *report, uint16_t slot, const struct view_link *vl,
 			  "MSS held at %u (IPv4) / %u (IPv6): never below %u / %u",
 			  link->name, vl->ceiling.effective_mtu,
 			  iface && iface->mtu ? iface->mtu : link->mtu, overhead, where,
-			  vl->ceiling.mss.ipv4, vl->ceiling.mss.ipv6, CEILING_MIN_IPV4, CEILING_MIN_IPV6);
+			  vl->ceiling.mss.ipv4, vl->ceiling.mss.ipv6, BOUNDS_MSS_FLOOR_IPV4, BOUNDS_MSS_FLOOR_IPV6);
 	}
 	if (vl->counted_twice)
 		log_warnx("%s: a %s device's MTU (%u) already excludes %s's %u bytes; "

@@ -5,38 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "presets.h"
 #include "view.h"
-
-/* Device kinds whose kernel MTU already leaves room for their own encapsulation. */
-static const struct {
-	const char *kind;
-	unsigned overhead;
-	const char *what;
-} view_tunnel_kinds[] = {
-	{ "ppp", 8, "PPPoE" },
-	{ "wireguard", 60, "WireGuard over IPv4" },
-	{ "wireguard", 80, "WireGuard over IPv6" },
-	{ "gre", 24, "GRE" },
-	{ "ip6gre", 44, "GRE over IPv6" },
-	{ "ipip", 20, "IP-in-IP" },
-	{ "sit", 20, "6in4" },
-	{ "ip6tnl", 40, "IPv6 tunnelling" },
-	{ "vxlan", 50, "VXLAN" },
-};
 
 /* An overhead configured on top of a kernel MTU that already excludes it, or NULL. */
 static const char *
 view_counted_twice(const struct link *link, const struct conf_iface *iface)
 {
-	size_t i;
+	const struct preset *p;
 
 	if (iface == NULL || iface->mtu != 0)
 		return NULL;
-	for (i = 0; i < sizeof(view_tunnel_kinds) / sizeof(view_tunnel_kinds[0]); i++)
-		if (strcmp(link->kind, view_tunnel_kinds[i].kind) == 0 &&
-		    iface->overhead == view_tunnel_kinds[i].overhead)
-			return view_tunnel_kinds[i].what;
-	return NULL;
+	p = presets_device_match(link->kind, iface->overhead);
+	return p != NULL ? p->device_label : NULL;
 }
 
 struct view *

@@ -1,7 +1,8 @@
 /*
- * libFuzzer harness for the config parser, driven a line at a time like
- * conf_load(). It checks that every message is one printable line with a
- * real line number, that a failed parse leaves nothing to free, and that a
+ * libFuzzer harness for the config parser: the input is a whole file's text,
+ * which conf_parse_buffer() feeds to the parser a line at a time as
+ * conf_load() does. It checks that every message is one printable line with
+ * a real line number, that a failed parse leaves nothing to free, and that a
  * successful one holds only values inside their documented ranges.
  */
 #include <limits.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "ceiling.h"
 #include "conf.h"
 
@@ -49,10 +51,11 @@ check_conf(const struct conf *conf)
 	struct link_ceiling c;
 	size_t i, k, len;
 
-	if (conf->queue_count < 1 || conf->queue_count > CONF_MAX_QUEUES ||
-	    conf->queue_first + conf->queue_count - 1 > 65535)
+	if (conf->queue_count < 1 || conf->queue_count > BOUNDS_QUEUE_COUNT_MAX ||
+	    conf->queue_first + conf->queue_count - 1 > BOUNDS_QUEUE_MAX)
 		abort();
-	if (conf->queue_maxlen < 1 || conf->queue_maxlen > 1048576)
+	if (conf->queue_maxlen < BOUNDS_QUEUE_MAXLEN_MIN ||
+	    conf->queue_maxlen > BOUNDS_QUEUE_MAXLEN_MAX)
 		abort();
 	if (conf->firewall != CONF_FIREWALL_IPTABLES &&
 	    conf->firewall != CONF_FIREWALL_NFTABLES && conf->firewall != CONF_FIREWALL_NONE)
@@ -85,9 +88,11 @@ check_conf(const struct conf *conf)
 			abort();
 		if (iface->is_glob != (strpbrk(iface->pattern, "*?[") != NULL))
 			abort();
-		if (iface->overhead > 1000 || (iface->mtu != 0 && iface->mtu < 68) ||
-		    iface->mtu > 65535 || (iface->mss != 0 && iface->mss < 536) ||
-		    iface->mss > 65495 || iface->line == 0 || iface->line > fuzz_lines)
+		if (iface->overhead > BOUNDS_OVERHEAD_MAX ||
+		    (iface->mtu != 0 && iface->mtu < BOUNDS_MTU_MIN) ||
+		    iface->mtu > BOUNDS_MTU_MAX ||
+		    (iface->mss != 0 && iface->mss < BOUNDS_MSS_MIN) ||
+		    iface->mss > BOUNDS_MSS_MAX || iface->line == 0 || iface->line > fuzz_lines)
 			abort();
 		for (k = 0; k < i; k++)
 			if (strcmp(conf->ifaces[k].pattern, iface->pattern) == 0)
@@ -97,11 +102,12 @@ check_conf(const struct conf *conf)
 			abort();
 		for (k = 0; k < sizeof(mtus) / sizeof(mtus[0]); k++) {
 			ceiling_for_link(iface, mtus[k], &c);
-			if (c.mss.ipv4 < CEILING_MIN_IPV4 || c.mss.ipv6 < CEILING_MIN_IPV6 ||
-			    c.effective_mtu > 65535)
+			if (c.mss.ipv4 < BOUNDS_MSS_FLOOR_IPV4 ||
+			    c.mss.ipv6 < BOUNDS_MSS_FLOOR_IPV6 ||
+			    c.effective_mtu > BOUNDS_PACKET_MAX)
 				abort();
 			if (iface->mss != 0 && c.mss.ipv4 > iface->mss &&
-			    c.mss.ipv4 != CEILING_MIN_IPV4)
+			    c.mss.ipv4 != BOUNDS_MSS_FLOOR_IPV4)
 				abort();
 		}
 	}
@@ -118,7 +124,6 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data, *end = text + size, *nl;
-	struct conf_parser *parser;
 	struct conf conf;
 	unsigned reports = 0;
 
@@ -130,18 +135,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 0 && end[-1] != '\n')
 		fuzz_lines++;
 
-	parser = conf_parser_new(&conf, FUZZ_PATH, fuzz_report, &reports);
-	if (parser == NULL)
-		return 0;
-	while (text < end) {
-		nl = memchr(text, '\n', (size_t)(end - text));
-		if (nl == NULL)
-			nl = end;
-		/* As getline() hands it over: with the newline. */
-		conf_parser_line(parser, text, (size_t)(nl - text) + (nl < end ? 1 : 0));
-		text = nl < end ? nl + 1 : end;
-	}
-	if (conf_parser_finish(parser) == 0) {
+	if (conf_parse_buffer(&conf, FUZZ_PATH, text, size, fuzz_report, &reports) == 0) {
 		if (reports != 0)
 			abort();
 		check_conf(&conf);

@@ -1,5 +1,5 @@
 /*
- * Unit test for calc.c: `mssclampd calc` and `mssclampd presets`, run with
+ * Unit test for cli.c: `mssclampd calc` and `mssclampd presets`, run with
  * stdout and stderr redirected to temporary files and compared exactly.
  */
 #include <stdarg.h>
@@ -9,29 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "calc.h"
+#include "check.h"
+#include "cli.h"
 #include "presets.h"
 #include "presets_1500.h"
-
-static unsigned passed, failed;
-
-static void check(int, const char *, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf(ok ? "ok   " : "FAIL ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 struct output {
 	int status;
@@ -139,7 +120,7 @@ check_contains(const struct output *o, const char *what, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	check(strstr(o->out, line) != NULL, "%s: output has \"%.*s\"", what,
+	CHECK_MSG(strstr(o->out, line) != NULL, "%s: output has \"%.*s\"", what,
 	    (int)strcspn(line, "\n"), line);
 }
 
@@ -148,8 +129,8 @@ check_usage_error(const char *want_err, const char *a1, const char *a2)
 {
 	static struct output o;
 
-	run(calc_main, &o, "calc", a1, a2, (const char *)NULL);
-	check(o.status == 2 && o.out[0] == '\0' && strncmp(o.err, want_err, strlen(want_err)) == 0,
+	run(cli_calc, &o, "calc", a1, a2, (const char *)NULL);
+	CHECK_MSG(o.status == 2 && o.out[0] == '\0' && strncmp(o.err, want_err, strlen(want_err)) == 0,
 	    "calc %s %s: exit 2 (got %d), stderr starts \"%.*s\" (got \"%.*s\")", a1,
 	    a2 != NULL ? a2 : "", o.status, (int)strcspn(want_err, "\n"), want_err,
 	    (int)strcspn(o.err, "\n"), o.err);
@@ -165,10 +146,10 @@ main(void)
 	int aligned;
 
 	for (k = 0; k < N_ON_1500; k++) {
-		run(calc_main, &o, "calc", "--mtu", "1500", "--overhead", on_1500[k].name,
+		run(cli_calc, &o, "calc", "--mtu", "1500", "--overhead", on_1500[k].name,
 		    (const char *)NULL);
 		snprintf(what, sizeof(what), "calc 1500 %s", on_1500[k].name);
-		check(o.status == 0 && o.err[0] == '\0', "%s: exit 0, nothing on stderr", what);
+		CHECK_MSG(o.status == 0 && o.err[0] == '\0', "%s: exit 0, nothing on stderr", what);
 		check_contains(&o, what, "= effective MTU %u\n", on_1500[k].eff);
 		check_contains(&o, what, "\nIPv4 MSS: %u\n", on_1500[k].ipv4);
 		check_contains(&o, what, "\nIPv6 MSS: %u\n", on_1500[k].ipv6);
@@ -187,41 +168,41 @@ main(void)
 		check_contains(&o, what, "  overhead = %s\n", on_1500[k].name);
 	}
 
-	run(calc_main, &o, "calc", "--mtu", "1500", "--overhead", "pppoe+esp", (const char *)NULL);
-	check(o.status == 0 && strcmp(o.out, pppoe_esp_output) == 0,
+	run(cli_calc, &o, "calc", "--mtu", "1500", "--overhead", "pppoe+esp", (const char *)NULL);
+	CHECK_MSG(o.status == 0 && strcmp(o.out, pppoe_esp_output) == 0,
 	    "calc --mtu 1500 --overhead pppoe+esp: the whole output, exactly");
 	if (strcmp(o.out, pppoe_esp_output) != 0)
 		printf("---- got:\n%s----\n", o.out);
-	run(calc_main, &o, "calc", "--mtu=1500", "--overhead=pppoe+esp", (const char *)NULL);
-	check(o.status == 0 && strcmp(o.out, pppoe_esp_output) == 0,
+	run(cli_calc, &o, "calc", "--mtu=1500", "--overhead=pppoe+esp", (const char *)NULL);
+	CHECK_MSG(o.status == 0 && strcmp(o.out, pppoe_esp_output) == 0,
 	    "calc --mtu=1500 --overhead=pppoe+esp: the same output");
-	run(calc_main, &o, "calc", "--overhead", "pppoe+esp", (const char *)NULL);
-	check(o.status == 0 && strcmp(o.out, pppoe_esp_output) == 0,
+	run(cli_calc, &o, "calc", "--overhead", "pppoe+esp", (const char *)NULL);
+	CHECK_MSG(o.status == 0 && strcmp(o.out, pppoe_esp_output) == 0,
 	    "calc --overhead pppoe+esp: --mtu defaults to 1500");
 
-	run(calc_main, &o, "calc", "--mtu", "1492", (const char *)NULL);
+	run(cli_calc, &o, "calc", "--mtu", "1492", (const char *)NULL);
 	check_contains(&o, "calc 1492", "MTU 1492 - overhead 0 = effective MTU 1492\n");
 	check_contains(&o, "calc 1492", "IPv4 MSS: 1452\nIPv6 MSS: 1432\n");
 	check_contains(&o, "calc 1492", "  overhead = 0\n");
 
-	run(calc_main, &o, "calc", "--mtu=1500", "--overhead", "esp + natt", "--mss=1300",
+	run(cli_calc, &o, "calc", "--mtu=1500", "--overhead", "esp + natt", "--mss=1300",
 	    (const char *)NULL);
-	check(o.status == 0, "calc --mss=1300: exit 0 (got %d)", o.status);
+	CHECK_MSG(o.status == 0, "calc --mss=1300: exit 0 (got %d)", o.status);
 	check_contains(&o, "calc mss 1300", "= effective MTU 1419\n");
 	check_contains(&o, "calc mss 1300", "IPv4 MSS: 1300\nIPv6 MSS: 1280\n");
 	check_contains(&o, "calc mss 1300", "; capped by --mss 1300, IPv6 at 1280)\n");
 	check_contains(&o, "calc mss 1300", "  overhead = esp + natt\n");
 	check_contains(&o, "calc mss 1300", "  mss = 1300\n");
 	check_contains(&o, "calc mss 1300", "--set-mss 1300\n");
-	check(strstr(o.out, "note: raised") == NULL, "calc mss 1300: no floor note");
+	CHECK_MSG(strstr(o.out, "note: raised") == NULL, "calc mss 1300: no floor note");
 
-	run(calc_main, &o, "calc", "--mtu", "1300", "--overhead", "esp", (const char *)NULL);
+	run(cli_calc, &o, "calc", "--mtu", "1300", "--overhead", "esp", (const char *)NULL);
 	check_contains(&o, "calc 1300 esp", "= effective MTU 1227\n");
 	check_contains(&o, "calc 1300 esp", "IPv4 MSS: 1187\nIPv6 MSS: 1220\n");
 	check_contains(&o, "calc 1300 esp", "note: raised to the floor (IPv4 536, IPv6 1220)");
 
-	run(calc_main, &o, "calc", "--help", (const char *)NULL);
-	check(o.status == 0 && strncmp(o.out, "usage: mssclampd calc", 21) == 0,
+	run(cli_calc, &o, "calc", "--help", (const char *)NULL);
+	CHECK_MSG(o.status == 0 && strncmp(o.out, "usage: mssclampd calc", 21) == 0,
 	    "calc --help: usage on stdout, exit 0");
 
 	check_usage_error("mssclampd calc: --mtu: 'abc' is not a number (68 to 65535)\n",
@@ -230,6 +211,9 @@ main(void)
 	    "--mtu", "67");
 	check_usage_error("mssclampd calc: --mtu: 65536 is out of range (68 to 65535)\n",
 	    "--mtu=65536", NULL);
+	/* 2^32 + 1500: once 1500 where unsigned long has 32 bits */
+	check_usage_error("mssclampd calc: --mtu: 4294968796 is out of range (68 to 65535)\n",
+	    "--mtu", "4294968796");
 	check_usage_error("mssclampd calc: --mtu: '' is not a number (68 to 65535)\n",
 	    "--mtu=", NULL);
 	check_usage_error("mssclampd calc: --mtu: '-1' is not a number (68 to 65535)\n",
@@ -250,9 +234,9 @@ main(void)
 	check_usage_error("mssclampd calc: unknown argument '1500'\n", "1500", NULL);
 
 	/* presets: one aligned row per preset, after a header. */
-	run(presets_main, &o, "presets", (const char *)NULL);
-	check(o.status == 0 && o.err[0] == '\0', "presets: exit 0, nothing on stderr");
-	check(strncmp(o.out, "name        bytes  made of\n", 26) == 0,
+	run(cli_presets, &o, "presets", (const char *)NULL);
+	CHECK_MSG(o.status == 0 && o.err[0] == '\0', "presets: exit 0, nothing on stderr");
+	CHECK_MSG(strncmp(o.out, "name        bytes  made of\n", 26) == 0,
 	    "presets: header \"name        bytes  made of\"");
 	rows = 0;
 	aligned = 1;
@@ -274,12 +258,11 @@ main(void)
 		}
 		rows++;
 	}
-	check(aligned && p->name == NULL, "presets: %zu rows, name, bytes ending in column %zu, "
+	CHECK_MSG(aligned && p->name == NULL, "presets: %zu rows, name, bytes ending in column %zu, "
 	    "made_of", rows, want_col);
-	run(presets_main, &o, "presets", "extra", (const char *)NULL);
-	check(o.status == 2 && strcmp(o.err, "mssclampd presets: unexpected argument 'extra'\n"
+	run(cli_presets, &o, "presets", "extra", (const char *)NULL);
+	CHECK_MSG(o.status == 2 && strcmp(o.err, "mssclampd presets: unexpected argument 'extra'\n"
 	    "usage: mssclampd presets\n") == 0, "presets extra: exit 2 with a message");
 
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return check_summary();
 }

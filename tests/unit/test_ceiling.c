@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "ceiling.h"
+#include "check.h"
+#include "conf.h"
 #include "presets.h"
 #include "presets_1500.h"
-
-static unsigned passed, failed;
 
 static void
 check_ceiling(const char *what, const struct conf_iface *iface, unsigned kernel_mtu,
@@ -17,17 +17,11 @@ check_ceiling(const char *what, const struct conf_iface *iface, unsigned kernel_
 
 	memset(&c, 0xa5, sizeof(c));
 	ceiling_for_link(iface, kernel_mtu, &c);
-	if (c.effective_mtu == eff && c.mss.ipv4 == ipv4 && c.mss.ipv6 == ipv6 &&
-	    c.floored == floored) {
-		passed++;
-		printf("ok   %s: mtu %u ipv4 %u ipv6 %u%s\n", what, eff, ipv4, ipv6,
-		    floored ? " floored" : "");
-	} else {
-		failed++;
-		printf("FAIL %s: want mtu %u ipv4 %u ipv6 %u floored %d, got %u %u %u %d\n",
-		    what, eff, ipv4, ipv6, floored, c.effective_mtu, c.mss.ipv4, c.mss.ipv6,
-		    c.floored);
-	}
+	if (!CHECK_MSG(c.effective_mtu == eff && c.mss.ipv4 == ipv4 && c.mss.ipv6 == ipv6 &&
+	    c.floored == floored, "%s: mtu %u ipv4 %u ipv6 %u%s", what, eff, ipv4, ipv6,
+	    floored ? " floored" : ""))
+		printf("     got mtu %u ipv4 %u ipv6 %u floored %d\n", c.effective_mtu,
+		    c.mss.ipv4, c.mss.ipv6, c.floored);
 }
 
 static struct conf_iface
@@ -55,8 +49,7 @@ main(void)
 	for (k = 0; k < sizeof(on_1500) / sizeof(on_1500[0]); k++) {
 		p = presets_find(on_1500[k].name);
 		if (p == NULL) {
-			failed++;
-			printf("FAIL preset %s exists\n", on_1500[k].name);
+			CHECK_MSG(0, "preset %s exists", on_1500[k].name);
 			continue;
 		}
 		i = iface(p->bytes, 0, 0);
@@ -66,14 +59,9 @@ main(void)
 	}
 	for (p = presets; p->name != NULL; p++)
 		n++;
-	if (n == sizeof(on_1500) / sizeof(on_1500[0])) {
-		passed++;
-		printf("ok   every preset is covered on MTU 1500 (%zu)\n", n);
-	} else {
-		failed++;
-		printf("FAIL every preset is covered on MTU 1500 (%zu presets, %zu rows)\n", n,
-		    sizeof(on_1500) / sizeof(on_1500[0]));
-	}
+	if (!CHECK_MSG(n == sizeof(on_1500) / sizeof(on_1500[0]),
+	    "every preset is covered on MTU 1500 (%zu)", n))
+		printf("     %zu presets, %zu rows\n", n, sizeof(on_1500) / sizeof(on_1500[0]));
 
 	/* No section: the kernel's MTU as it is (xt_TCPMSS --clamp-mss-to-pmtu). */
 	check_ceiling("no section, 1500", NULL, 1500, 1500, 1460, 1440, false);
@@ -148,6 +136,5 @@ main(void)
 	i = iface(1000, 0, 0);
 	check_ceiling("UINT_MAX - 1000", &i, UINT_MAX, 65535, 65495, 65475, false);
 
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return check_summary();
 }

@@ -5,13 +5,14 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "conf.h"
+#include "conffile.h"
 
 #ifndef CONF_GOLDEN_DIR
 #error "CONF_GOLDEN_DIR: the tests/conf directory"
@@ -19,26 +20,6 @@
 #ifndef CONF_SAMPLE
 #error "CONF_SAMPLE: the sample conf/mssclampd.conf"
 #endif
-
-static unsigned passed, failed;
-
-static void check(int, const char *, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-check(int ok, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf(ok ? "ok   " : "FAIL ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	if (ok)
-		passed++;
-	else
-		failed++;
-}
 
 /* What the reports said, as "FILE:LINE: message" lines. */
 struct capture {
@@ -141,19 +122,19 @@ test_defaults(void)
 
 	memset(&c, 0x5a, sizeof(c));
 	conf_defaults(&c);
-	check(c.queue_first == 0 && c.queue_count == 1, "defaults: queue 0, one queue");
-	check(c.queue_maxlen == 16384, "defaults: queue_maxlen 16384");
-	check(c.firewall == CONF_FIREWALL_IPTABLES, "defaults: firewall iptables");
-	check(c.mode == CONF_MODE_CLAMP, "defaults: mode clamp");
-	check(strcmp(c.stats_log, "-") == 0, "defaults: stats_log \"-\" (stderr)");
-	check(c.stats_json[0] == '\0' && c.prometheus_textfile[0] == '\0',
+	CHECK_MSG(c.queue_first == 0 && c.queue_count == 1, "defaults: queue 0, one queue");
+	CHECK_MSG(c.queue_maxlen == 16384, "defaults: queue_maxlen 16384");
+	CHECK_MSG(c.firewall == CONF_FIREWALL_IPTABLES, "defaults: firewall iptables");
+	CHECK_MSG(c.mode == CONF_MODE_CLAMP, "defaults: mode clamp");
+	CHECK_MSG(strcmp(c.stats_log, "-") == 0, "defaults: stats_log \"-\" (stderr)");
+	CHECK_MSG(c.stats_json[0] == '\0' && c.prometheus_textfile[0] == '\0',
 	    "defaults: no JSON, no Prometheus textfile");
-	check(c.stats_interval == 10, "defaults: stats_interval 10");
-	check(c.user[0] == '\0' && c.path[0] == '\0', "defaults: no user, path \"\"");
-	check(c.ifaces == NULL && c.n_ifaces == 0, "defaults: no interfaces");
+	CHECK_MSG(c.stats_interval == 10, "defaults: stats_interval 10");
+	CHECK_MSG(c.user[0] == '\0' && c.path[0] == '\0', "defaults: no user, path \"\"");
+	CHECK_MSG(c.ifaces == NULL && c.n_ifaces == 0, "defaults: no interfaces");
 	conf_free(&c);
 
-	check(strcmp(conf_firewall_name(CONF_FIREWALL_IPTABLES), "iptables") == 0 &&
+	CHECK_MSG(strcmp(conf_firewall_name(CONF_FIREWALL_IPTABLES), "iptables") == 0 &&
 	    strcmp(conf_firewall_name(CONF_FIREWALL_NFTABLES), "nftables") == 0 &&
 	    strcmp(conf_firewall_name(CONF_FIREWALL_NONE), "none") == 0,
 	    "conf_firewall_name: iptables, nftables, none");
@@ -189,35 +170,35 @@ test_every_key(void)
 	int r;
 
 	r = parse_text(&c, text, &cap);
-	check(r == 0 && cap.count == 0, "every key: parses (%s)", shown(&cap));
+	CHECK_MSG(r == 0 && cap.count == 0, "every key: parses (%s)", shown(&cap));
 	if (r != 0)
 		return;
-	check(strcmp(c.path, "test.conf") == 0, "every key: path test.conf");
-	check(c.queue_first == 2 && c.queue_count == 4, "every key: queue 2-5 is 2, four queues");
-	check(c.queue_maxlen == 65536, "every key: queue_maxlen 65536");
-	check(c.firewall == CONF_FIREWALL_NFTABLES, "every key: firewall nftables (tabs)");
-	check(c.mode == CONF_MODE_OBSERVE, "every key: mode observe, ';' comment cut");
-	check(c.stats_log[0] == '\0', "every key: stats_log none is \"\"");
-	check(strcmp(c.stats_json, "/var/log/mssclampd/stats#1.json") == 0,
+	CHECK_MSG(strcmp(c.path, "test.conf") == 0, "every key: path test.conf");
+	CHECK_MSG(c.queue_first == 2 && c.queue_count == 4, "every key: queue 2-5 is 2, four queues");
+	CHECK_MSG(c.queue_maxlen == 65536, "every key: queue_maxlen 65536");
+	CHECK_MSG(c.firewall == CONF_FIREWALL_NFTABLES, "every key: firewall nftables (tabs)");
+	CHECK_MSG(c.mode == CONF_MODE_OBSERVE, "every key: mode observe, ';' comment cut");
+	CHECK_MSG(c.stats_log[0] == '\0', "every key: stats_log none is \"\"");
+	CHECK_MSG(strcmp(c.stats_json, "/var/log/mssclampd/stats#1.json") == 0,
 	    "every key: '#' without a blank before it stays in the value");
-	check(strcmp(c.prometheus_textfile, "/var/lib/node/mssclampd.prom") == 0,
+	CHECK_MSG(strcmp(c.prometheus_textfile, "/var/lib/node/mssclampd.prom") == 0,
 	    "every key: prometheus_textfile");
-	check(c.stats_interval == 86400, "every key: stats_interval 86400");
-	check(strcmp(c.user, "mss_clamp-1.x") == 0, "every key: user mss_clamp-1.x");
-	check(c.n_ifaces == 3, "every key: three interfaces (got %zu)", c.n_ifaces);
+	CHECK_MSG(c.stats_interval == 86400, "every key: stats_interval 86400");
+	CHECK_MSG(strcmp(c.user, "mss_clamp-1.x") == 0, "every key: user mss_clamp-1.x");
+	CHECK_MSG(c.n_ifaces == 3, "every key: three interfaces (got %zu)", c.n_ifaces);
 	if (c.n_ifaces == 3) {
-		check(strcmp(c.ifaces[0].pattern, "ppp*") == 0 && c.ifaces[0].is_glob &&
+		CHECK_MSG(strcmp(c.ifaces[0].pattern, "ppp*") == 0 && c.ifaces[0].is_glob &&
 		    c.ifaces[0].line == 14 && c.ifaces[0].overhead == 0 && c.ifaces[0].mtu == 0 &&
 		    c.ifaces[0].mss == 0, "every key: [interface ppp*] line 14, a glob, all 0");
-		check(strcmp(c.ifaces[1].pattern, "eth0") == 0 && !c.ifaces[1].is_glob &&
+		CHECK_MSG(strcmp(c.ifaces[1].pattern, "eth0") == 0 && !c.ifaces[1].is_glob &&
 		    c.ifaces[1].line == 16 && c.ifaces[1].overhead == 89 &&
 		    c.ifaces[1].mtu == 1500 && c.ifaces[1].mss == 1360,
 		    "every key: [interface eth0] line 16, overhead 8+73+8 = 89, mtu 1500, mss 1360");
-		check(strcmp(c.ifaces[2].pattern, "wg[0-3]") == 0 && c.ifaces[2].is_glob &&
+		CHECK_MSG(strcmp(c.ifaces[2].pattern, "wg[0-3]") == 0 && c.ifaces[2].is_glob &&
 		    c.ifaces[2].mss == 536, "every key: [interface wg[0-3]] keeps its brackets");
 	}
 	conf_free(&c);
-	check(c.ifaces == NULL && c.n_ifaces == 0, "conf_free: clears the interfaces");
+	CHECK_MSG(c.ifaces == NULL && c.n_ifaces == 0, "conf_free: clears the interfaces");
 	capture_reset(&cap);
 }
 
@@ -229,28 +210,28 @@ test_no_global(void)
 	int r;
 
 	r = parse_text(&c, "[interface eth0]\noverhead = pppoe\n", &cap);
-	check(r == 0 && c.queue_first == 0 && c.queue_count == 1 && c.queue_maxlen == 16384 &&
+	CHECK_MSG(r == 0 && c.queue_first == 0 && c.queue_count == 1 && c.queue_maxlen == 16384 &&
 	    c.firewall == CONF_FIREWALL_IPTABLES && c.mode == CONF_MODE_CLAMP &&
 	    strcmp(c.stats_log, "-") == 0 && c.stats_interval == 10 && c.n_ifaces == 1 &&
 	    c.ifaces[0].overhead == 8, "no [global]: the defaults, and the interface");
 	conf_free(&c);
 
 	r = parse_text(&c, "", &cap);
-	check(r == 0 && c.n_ifaces == 0 && c.queue_count == 1, "an empty file: the defaults");
+	CHECK_MSG(r == 0 && c.n_ifaces == 0 && c.queue_count == 1, "an empty file: the defaults");
 	conf_free(&c);
 
 	r = parse_text(&c, "[global]\r\nqueue = 3\r\nstats_log = /tmp/x.log\r\n", &cap);
-	check(r == 0 && c.queue_first == 3 && strcmp(c.stats_log, "/tmp/x.log") == 0,
+	CHECK_MSG(r == 0 && c.queue_first == 3 && strcmp(c.stats_log, "/tmp/x.log") == 0,
 	    "CRLF lines: no '\\r' in the values (%s)", shown(&cap));
 	conf_free(&c);
 
 	r = parse_text(&c, "[global]\nstats_log = \"\"\nuser =\nstats_json=-\n", &cap);
-	check(r == -1, "stats_json = - is refused");
-	check(strcmp(captured(&cap), "test.conf:4: stats_json: '-' is not an absolute path "
+	CHECK_MSG(r == -1, "stats_json = - is refused");
+	CHECK_MSG(strcmp(captured(&cap), "test.conf:4: stats_json: '-' is not an absolute path "
 	    "(an absolute path or \"none\")\n") == 0, "stats_json = -: message (%s)",
 	    shown(&cap));
 	r = parse_text(&c, "[global]\nstats_log = \"\"\nuser =\n", &cap);
-	check(r == 0 && c.stats_log[0] == '\0' && c.user[0] == '\0',
+	CHECK_MSG(r == 0 && c.stats_log[0] == '\0' && c.user[0] == '\0',
 	    "stats_log = \"\" and user = (empty) are allowed: none, stay");
 	conf_free(&c);
 	capture_reset(&cap);
@@ -270,6 +251,9 @@ static const struct range_case range_cases[] = {
 	{ "[global]\nqueue = 0-63\n", NULL },
 	{ "[global]\nqueue = 65472 - 65535\n", NULL },
 	{ "[global]\nqueue = 0-64\n", "test.conf:2: queue: '0-64' is 65 queues (at most 64)\n" },
+	/* 2^32: once queue 0 where unsigned long has 32 bits */
+	{ "[global]\nqueue = 4294967296\n",
+	  "test.conf:2: queue: 4294967296 is out of range (0 to 65535)\n" },
 	{ "[global]\nqueue = 65535-65536\n",
 	  "test.conf:2: queue: 65535-65536 is out of range (0 to 65535)\n" },
 	{ "[global]\nqueue = 3-3\n", NULL },
@@ -307,6 +291,9 @@ static const struct range_case range_cases[] = {
 	{ "[interface e]\nmtu = 67\n", "test.conf:2: mtu: 67 is out of range (68 to 65535)\n" },
 	{ "[interface e]\nmtu = 65536\n",
 	  "test.conf:2: mtu: 65536 is out of range (68 to 65535)\n" },
+	/* 2^32 + 1500: once mtu 1500 where unsigned long has 32 bits */
+	{ "[interface e]\nmtu = 4294968796\n",
+	  "test.conf:2: mtu: 4294968796 is out of range (68 to 65535)\n" },
 	{ "[interface e]\nmss = 536\n", NULL },
 	{ "[interface e]\nmss = 65495\n", NULL },
 	{ "[interface e]\nmss = 535\n", "test.conf:2: mss: 535 is out of range (536 to 65495)\n" },
@@ -346,10 +333,10 @@ test_ranges(void)
 		if (*rest == '\0')
 			rest = rc->text;
 		if (rc->error == NULL)
-			check(r == 0 && cap.count == 0, "accepts %.*s (%s)",
+			CHECK_MSG(r == 0 && cap.count == 0, "accepts %.*s (%s)",
 			    (int)strcspn(rest, "\n"), rest, shown(&cap));
 		else
-			check(r == -1 && strcmp(captured(&cap), rc->error) == 0 &&
+			CHECK_MSG(r == -1 && strcmp(captured(&cap), rc->error) == 0 &&
 			    c.ifaces == NULL && c.n_ifaces == 0,
 			    "refuses %.*s: %.*s (got %s)", (int)strcspn(rest, "\n"), rest,
 			    (int)strcspn(rc->error, "\n"), rc->error, shown(&cap));
@@ -358,11 +345,11 @@ test_ranges(void)
 
 	/* The values themselves at the edges. */
 	r = parse_text(&c, "[global]\nqueue = 65472 - 65535\nqueue_maxlen = 1048576\n", &cap);
-	check(r == 0 && c.queue_first == 65472 && c.queue_count == 64 &&
+	CHECK_MSG(r == 0 && c.queue_first == 65472 && c.queue_count == 64 &&
 	    c.queue_maxlen == 1048576, "queue 65472-65535: first 65472, 64 queues");
 	conf_free(&c);
 	r = parse_text(&c, "[interface e]\noverhead = 1000\nmtu = 65535\nmss = 65495\n", &cap);
-	check(r == 0 && c.n_ifaces == 1 && c.ifaces[0].overhead == 1000 &&
+	CHECK_MSG(r == 0 && c.n_ifaces == 1 && c.ifaces[0].overhead == 1000 &&
 	    c.ifaces[0].mtu == 65535 && c.ifaces[0].mss == 65495,
 	    "interface maxima: overhead 1000, mtu 65535, mss 65495");
 	conf_free(&c);
@@ -384,12 +371,12 @@ test_find(void)
 	struct conf c;
 
 	if (parse_text(&c, text, &cap) != 0) {
-		check(0, "find: the config parses (%s)", shown(&cap));
+		CHECK_MSG(0, "find: the config parses (%s)", shown(&cap));
 		return;
 	}
 #define FIND(name, want) do {                                                         \
 		i = conf_iface_find(&c, name);                                        \
-		check((want) == 0 ? i == NULL : i != NULL && i->overhead == (want),   \
+		CHECK_MSG((want) == 0 ? i == NULL : i != NULL && i->overhead == (want),   \
 		    "conf_iface_find(%s): section with overhead %u (got %s)", name,   \
 		    (unsigned)(want), i != NULL ? i->pattern : "NULL");               \
 	} while (0)
@@ -406,7 +393,7 @@ test_find(void)
 	conf_free(&c);
 
 	conf_defaults(&c);
-	check(conf_iface_find(&c, "eth0") == NULL, "conf_iface_find: NULL on the defaults");
+	CHECK_MSG(conf_iface_find(&c, "eth0") == NULL, "conf_iface_find: NULL on the defaults");
 	capture_reset(&cap);
 }
 
@@ -418,15 +405,15 @@ test_sample(void)
 	int r;
 
 	r = conf_load(&c, CONF_SAMPLE, capture_report, &cap);
-	check(r == 0 && cap.count == 0, "sample config loads (%s)", shown(&cap));
-	check(strcmp(c.stats_log, "/var/log/mssclampd/stats.log") == 0,
+	CHECK_MSG(r == 0 && cap.count == 0, "sample config loads (%s)", shown(&cap));
+	CHECK_MSG(strcmp(c.stats_log, "/var/log/mssclampd/stats.log") == 0,
 	    "sample: stats_log /var/log/mssclampd/stats.log");
-	check(c.queue_first == 0 && c.queue_count == 1 && c.firewall == CONF_FIREWALL_IPTABLES &&
+	CHECK_MSG(c.queue_first == 0 && c.queue_count == 1 && c.firewall == CONF_FIREWALL_IPTABLES &&
 	    c.mode == CONF_MODE_CLAMP && c.stats_interval == 10 && c.queue_maxlen == 16384,
 	    "sample: queue 0, iptables, clamp, interval 10, maxlen 16384");
-	check(c.n_ifaces == 0, "sample: interface examples are commented out (got %zu)",
+	CHECK_MSG(c.n_ifaces == 0, "sample: interface examples are commented out (got %zu)",
 	    c.n_ifaces);
-	check(c.user[0] == '\0', "sample: no user (systemd drops privileges)");
+	CHECK_MSG(c.user[0] == '\0', "sample: no user (systemd drops privileges)");
 	conf_free(&c);
 	capture_reset(&cap);
 }
@@ -439,12 +426,12 @@ test_files(void)
 	int r;
 
 	r = conf_load(&c, "/nonexistent/mssclampd.conf", capture_report, &cap);
-	check(r == -1 && strcmp(captured(&cap), "/nonexistent/mssclampd.conf:0: cannot open: "
+	CHECK_MSG(r == -1 && strcmp(captured(&cap), "/nonexistent/mssclampd.conf:0: cannot open: "
 	    "No such file or directory\n") == 0 && c.ifaces == NULL,
 	    "a missing file: -1, 'cannot open' at line 0 (%s)", shown(&cap));
 	capture_reset(&cap);
 	r = conf_load(&c, CONF_GOLDEN_DIR, capture_report, &cap);
-	check(r == -1 && strcmp(captured(&cap), CONF_GOLDEN_DIR ":0: read error: "
+	CHECK_MSG(r == -1 && strcmp(captured(&cap), CONF_GOLDEN_DIR ":0: read error: "
 	    "Is a directory\n") == 0 && c.ifaces == NULL,
 	    "a directory: -1, 'read error' (%s)", shown(&cap));
 	capture_reset(&cap);
@@ -467,7 +454,7 @@ test_long_lines(void)
 	memset(text + 10, 'c', big);
 	strcpy(text + 10 + big, "\nqueue = 7\n");
 	r = parse_text(&c, text, &cap);
-	check(r == 0 && c.queue_first == 7, "a 1 MiB comment line is skipped whole");
+	CHECK_MSG(r == 0 && c.queue_first == 7, "a 1 MiB comment line is skipped whole");
 	conf_free(&c);
 
 	strcpy(text, "[global]\nstats_log = /");
@@ -476,7 +463,7 @@ test_long_lines(void)
 	r = parse_text(&c, text, &cap);
 	snprintf(want, sizeof(want), "test.conf:2: stats_log: '/%.39s...' is %zu bytes long "
 	    "(at most %d)\n", text + 22, big + 1, PATH_MAX - 1);
-	check(r == -1 && strcmp(captured(&cap), want) == 0,
+	CHECK_MSG(r == -1 && strcmp(captured(&cap), want) == 0,
 	    "a 1 MiB path: refused, quoted in part (%s)", shown(&cap));
 
 	strcpy(text, "[global]\n");
@@ -486,20 +473,56 @@ test_long_lines(void)
 	snprintf(want, sizeof(want), "test.conf:2: unknown key '%.40s...' in [global] "
 	    "(expected queue, queue_maxlen, firewall, mode, stats_log, stats_json, "
 	    "prometheus_textfile, stats_interval, user)\n", text + 9);
-	check(r == -1 && strcmp(captured(&cap), want) == 0, "a 1 MiB key: unknown, quoted in part");
+	CHECK_MSG(r == -1 && strcmp(captured(&cap), want) == 0, "a 1 MiB key: unknown, quoted in part");
 
 	/* A path of exactly PATH_MAX - 1 bytes fits; one more does not. */
 	strcpy(text, "[global]\nstats_json = /");
 	memset(text + 23, 'j', PATH_MAX - 2);
 	strcpy(text + 23 + PATH_MAX - 2, "\n");
 	r = parse_text(&c, text, &cap);
-	check(r == 0 && strlen(c.stats_json) == PATH_MAX - 1,
+	CHECK_MSG(r == 0 && strlen(c.stats_json) == PATH_MAX - 1,
 	    "a %d-byte path is accepted", PATH_MAX - 1);
 	conf_free(&c);
 	strcpy(text + 23 + PATH_MAX - 2, "j\n");
 	r = parse_text(&c, text, &cap);
-	check(r == -1 && cap.count == 1, "a %d-byte path is refused", PATH_MAX);
+	CHECK_MSG(r == -1 && cap.count == 1, "a %d-byte path is refused", PATH_MAX);
 	free(text);
+	capture_reset(&cap);
+}
+
+/* A whole file's text at once: what conf_load() would make of the same bytes. */
+static void
+test_buffer(void)
+{
+	static const char crlf_text[] = "[global]\r\nqueue = 4\r\nqueue_maxlen = 7";
+	static const char nul_text[] = "[global]\nqueue = 1\nmode = cl\0amp\nqueue_maxlen = 9\n";
+	struct capture cap = { 0 };
+	struct conf c;
+	int r;
+
+	capture_reset(&cap);
+	r = conf_parse_buffer(&c, "buf.conf", "", 0, capture_report, &cap);
+	CHECK_MSG(r == 0 && cap.count == 0 && c.queue_count == 1 && strcmp(c.path, "buf.conf") == 0,
+	    "buffer: empty gives the defaults, path buf.conf");
+	conf_free(&c);
+
+	capture_reset(&cap);
+	r = conf_parse_buffer(&c, "buf.conf", crlf_text, strlen(crlf_text), capture_report, &cap);
+	CHECK_MSG(r == 0 && c.queue_first == 4 && c.queue_maxlen == 7,
+	    "buffer: CRLF lines and no final newline (%s)", shown(&cap));
+	conf_free(&c);
+
+	/* The length, not a NUL, ends the buffer: a NUL is an error on its own line. */
+	capture_reset(&cap);
+	r = conf_parse_buffer(&c, "buf.conf", nul_text, sizeof(nul_text) - 1, capture_report, &cap);
+	CHECK_MSG(r == -1 && strcmp(captured(&cap), "buf.conf:3: line contains a NUL byte\n") == 0 &&
+	    c.ifaces == NULL, "buffer: a NUL on line 3 (%s)", shown(&cap));
+
+	capture_reset(&cap);
+	r = conf_parse_buffer(&c, "buf.conf", "[global]\nqueue = 4\nqueue = 5\n", 19,
+	    capture_report, &cap);
+	CHECK_MSG(r == 0 && c.queue_first == 4, "buffer: only len bytes are read");
+	conf_free(&c);
 	capture_reset(&cap);
 }
 
@@ -512,7 +535,7 @@ test_good_values(void)
 	int r;
 
 	r = conf_load(&c, CONF_GOLDEN_DIR "/good-crlf.conf", capture_report, &cap);
-	check(r == 0 && c.queue_first == 2 && c.queue_count == 2 &&
+	CHECK_MSG(r == 0 && c.queue_first == 2 && c.queue_count == 2 &&
 	    c.firewall == CONF_FIREWALL_NONE &&
 	    strcmp(c.stats_log, "/var/log/mssclampd/stats.log") == 0 && c.n_ifaces == 1 &&
 	    strcmp(c.ifaces[0].pattern, "ppp*") == 0 && c.ifaces[0].mtu == 1492,
@@ -521,7 +544,7 @@ test_good_values(void)
 		conf_free(&c);
 
 	r = conf_load(&c, CONF_GOLDEN_DIR "/good-every-key.conf", capture_report, &cap);
-	check(r == 0 && c.queue_first == 0 && c.queue_count == 64 &&
+	CHECK_MSG(r == 0 && c.queue_first == 0 && c.queue_count == 64 &&
 	    c.queue_maxlen == 1048576 && c.firewall == CONF_FIREWALL_NFTABLES &&
 	    c.mode == CONF_MODE_OBSERVE && strcmp(c.stats_log, "-") == 0 &&
 	    c.stats_json[0] == '\0' &&
@@ -536,7 +559,7 @@ test_good_values(void)
 		conf_free(&c);
 
 	r = conf_load(&c, CONF_GOLDEN_DIR "/good-no-final-newline.conf", capture_report, &cap);
-	check(r == 0 && c.queue_first == 1, "good-no-final-newline.conf: the last line counts");
+	CHECK_MSG(r == 0 && c.queue_first == 1, "good-no-final-newline.conf: the last line counts");
 	if (r == 0)
 		conf_free(&c);
 	capture_reset(&cap);
@@ -554,21 +577,21 @@ has_suffix(const char *name, const char *suffix)
 static void
 test_golden(void)
 {
-	struct capture cap = { 0 };
+	struct capture cap = { 0 }, buf_cap = { 0 };
 	struct dirent **names;
-	char expected_path[512], *expected;
-	size_t expected_len;
-	unsigned bad = 0, good = 0;
-	struct conf c;
-	int n, k, r;
+	char expected_path[512], *expected, *text;
+	size_t expected_len, text_len;
+	unsigned bad = 0, good = 0, same = 0;
+	struct conf c, buf_c;
+	int n, k, r, buf_r;
 
 	if (chdir(CONF_GOLDEN_DIR) == -1) {
-		check(0, "chdir %s: %s", CONF_GOLDEN_DIR, strerror(errno));
+		CHECK_MSG(0, "chdir %s: %s", CONF_GOLDEN_DIR, strerror(errno));
 		return;
 	}
 	n = scandir(".", &names, NULL, alphasort);
 	if (n < 0) {
-		check(0, "scandir %s: %s", CONF_GOLDEN_DIR, strerror(errno));
+		CHECK_MSG(0, "scandir %s: %s", CONF_GOLDEN_DIR, strerror(errno));
 		return;
 	}
 	for (k = 0; k < n; k++) {
@@ -578,9 +601,22 @@ test_golden(void)
 			continue;
 		capture_reset(&cap);
 		r = conf_load(&c, name, capture_report, &cap);
+		/* conf_parse_buffer() of the same bytes: the same verdict, the same messages */
+		capture_reset(&buf_cap);
+		text = read_file(name, &text_len);
+		buf_r = text != NULL ? conf_parse_buffer(&buf_c, name, text, text_len,
+		    capture_report, &buf_cap) : -2;
+		if (buf_r == r && strcmp(captured(&buf_cap), captured(&cap)) == 0)
+			same++;
+		else
+			printf("     %s: conf_parse_buffer gives %d (%s)\n", name, buf_r,
+			    shown(&buf_cap));
+		if (buf_r == 0)
+			conf_free(&buf_c);
+		free(text);
 		if (strncmp(name, "good-", 5) == 0) {
 			good++;
-			check(r == 0 && cap.count == 0, "%s loads (%s)", name, shown(&cap));
+			CHECK_MSG(r == 0 && cap.count == 0, "%s loads (%s)", name, shown(&cap));
 			conf_free(&c);
 			continue;
 		}
@@ -591,10 +627,10 @@ test_golden(void)
 		    (int)(strlen(name) - 5), name);
 		expected = read_file(expected_path, &expected_len);
 		if (expected == NULL) {
-			check(0, "%s: %s is missing", name, expected_path);
+			CHECK_MSG(0, "%s: %s is missing", name, expected_path);
 			continue;
 		}
-		check(r == -1 && c.ifaces == NULL && c.n_ifaces == 0 &&
+		CHECK_MSG(r == -1 && c.ifaces == NULL && c.n_ifaces == 0 &&
 		    strcmp(captured(&cap), expected) == 0,
 		    "%s: fails with the %u lines of %s", name, cap.count, expected_path);
 		if (strcmp(captured(&cap), expected) != 0)
@@ -604,8 +640,11 @@ test_golden(void)
 	for (k = 0; k < n; k++)
 		free(names[k]);
 	free(names);
-	check(bad >= 10 && good >= 2, "golden files: %u bad, %u good", bad, good);
+	CHECK_MSG(bad >= 10 && good >= 2, "golden files: %u bad, %u good", bad, good);
+	CHECK_MSG(same == bad + good, "golden files: conf_parse_buffer agrees with conf_load on %u of %u",
+	    same, bad + good);
 	capture_reset(&cap);
+	capture_reset(&buf_cap);
 }
 
 int
@@ -620,7 +659,7 @@ main(void)
 	test_files();
 	test_long_lines();
 	test_good_values();
+	test_buffer();
 	test_golden();
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return check_summary();
 }

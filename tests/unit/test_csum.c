@@ -12,34 +12,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "be16.h"
+#include "check.h"
 #include "csum.h"
 #include "rng.h"
-#include "be16.h"
-
-static int passed, failed;
-
-static void
-check(bool ok, const char *what, const char *file, int line)
-{
-	if (ok) {
-		passed++;
-		printf("ok   %s\n", what);
-	} else {
-		failed++;
-		printf("FAIL %s (%s:%d)\n", what, file, line);
-	}
-}
-
-#define CHECK(cond) check((cond), #cond, __FILE__, __LINE__)
-
-/* Exact equality of two numbers, printing both on failure. */
-#define CHECK_EQ(got, want) do {						\
-	unsigned long long got_ = (got), want_ = (want);			\
-	check(got_ == want_, #got " == " #want, __FILE__, __LINE__);		\
-	if (got_ != want_)							\
-		printf("     got 0x%llx, want 0x%llx\n", got_, want_);		\
-} while (0)
-
 
 /*
  * The reference: the checksum as arithmetic modulo 0xffff (RFC 1071 2.(1)),
@@ -158,7 +134,7 @@ test_replace_examples(void)
 	for (hc = 0; hc < 0xffff; hc++)
 		if (csum_replace16((uint16_t)hc, (uint16_t)(hc * 7919), (uint16_t)(hc * 7919)) != hc)
 			bad++;
-	check(bad == 0, "csum_replace16(hc, m, m) == hc for every hc != 0xffff", __FILE__, __LINE__);
+	CHECK_MSG(bad == 0, "csum_replace16(hc, m, m) == hc for every hc != 0xffff");
 	/* -0 on the way in comes out as +0: the same value to a receiver */
 	CHECK_EQ(csum_replace16(0xffff, 0x1234, 0x1234), 0x0000);
 }
@@ -232,8 +208,8 @@ test_replace_negative_zero(unsigned rounds)
 				       ref_checksum(data, len), check_before, m_old, m_new, got);
 		}
 	}
-	check(bad == 0, "recomputation gives 0x0000 => csum_replace16 gives 0x0000, never 0xffff",
-	      __FILE__, __LINE__);
+	CHECK_MSG(bad == 0,
+	    "recomputation gives 0x0000 => csum_replace16 gives 0x0000, never 0xffff");
 }
 
 /*
@@ -301,8 +277,8 @@ test_replace_random(unsigned rounds)
 	}
 	printf("     %u rounds: %u straddling an odd offset, %u odd tails, %u giving 0x0000\n",
 	       rounds, straddled, tails, zeros);
-	check(bad_valid == 0, "valid checksum: csum_replace16 == full recomputation", __FILE__, __LINE__);
-	check(bad_invalid == 0, "invalid checksum: csum_replace16 keeps the same error", __FILE__, __LINE__);
+	CHECK_MSG(bad_valid == 0, "valid checksum: csum_replace16 == full recomputation");
+	CHECK_MSG(bad_invalid == 0, "invalid checksum: csum_replace16 keeps the same error");
 }
 
 int
@@ -320,6 +296,5 @@ main(void)
 	test_replace_negative_zero(rounds / 4);
 	test_replace_random(rounds);
 
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
 #include "engine.h"
 #include "pkt.h"
 #include "rng.h"
@@ -28,8 +29,6 @@
 #define MSS(v) 2, 4, (uint8_t)((v) >> 8), (uint8_t)((v) & 0xff)
 #define NOP 1
 #define EOL 0
-
-static int passed, failed;
 
 /* The ceilings most cases use: PPPoE's 1492-byte MTU. */
 static const struct engine_ceiling ceiling_std = { 1452, 1432 };
@@ -45,18 +44,6 @@ struct want {
 
 #define WANT(action, malformed, note, family, changed, before, after) \
 	((struct want){ ENGINE_##action, ENGINE_##malformed, ENGINE_NOTE_##note, family, changed, before, after })
-
-static void
-check(bool ok, const char *what)
-{
-	if (ok) {
-		passed++;
-		printf("ok   %s\n", what);
-	} else {
-		failed++;
-		printf("FAIL %s\n", what);
-	}
-}
 
 /* Whether byte i is a checksum field: masked when the input's checksum was wrong on purpose. */
 static bool
@@ -156,17 +143,13 @@ judge(const char *name, const uint8_t *in, size_t len, size_t cap,
 	}
 #undef MISMATCH
 
-	if (!ok || !quiet) {
-		printf("%s %s%s\n", ok ? "ok  " : "FAIL", name, msg);
-		if (!ok && res.len <= cap)
-			pkt_print_diff(stdout, buf, res.len, out, out_len);
-	}
-	if (!quiet) {
-		if (ok)
-			passed++;
-		else
-			failed++;
-	}
+	/* quiet: the caller counts, as one check for many packets; a failure still shows */
+	if (!quiet)
+		CHECK_MSG(ok, "%s%s", name, msg);
+	else if (!ok)
+		printf("FAIL %s%s\n", name, msg);
+	if (!ok && res.len <= cap)
+		pkt_print_diff(stdout, buf, res.len, out, out_len);
 	free(buf);
 	return ok;
 }
@@ -264,11 +247,11 @@ test_literal(void)
 	size_t n;
 
 	n = seg(b, &ip4, PKT_SYN, OPTS(MSS(1460)), NULL, 0);
-	check(n == sizeof(v4_in) && memcmp(b, v4_in, n) == 0, "pkt_build IPv4 SYN == scapy's bytes");
+	CHECK_MSG(n == sizeof(v4_in) && memcmp(b, v4_in, n) == 0, "pkt_build IPv4 SYN == scapy's bytes");
 	n = seg(b, &ip6, PKT_SYN, NULL, 0, NULL, 0);
-	check(n == sizeof(v6_ins_in) && memcmp(b, v6_ins_in, n) == 0, "pkt_build IPv6 SYN == scapy's bytes");
-	check(pkt_csum_exact(v4_out, sizeof(v4_out)) && pkt_csum_exact(v6_odd_out, sizeof(v6_odd_out)),
-	      "pkt_csum_exact accepts scapy's checksums");
+	CHECK_MSG(n == sizeof(v6_ins_in) && memcmp(b, v6_ins_in, n) == 0, "pkt_build IPv6 SYN == scapy's bytes");
+	CHECK_MSG(pkt_csum_exact(v4_out, sizeof(v4_out)) && pkt_csum_exact(v6_odd_out, sizeof(v6_odd_out)),
+	          "pkt_csum_exact accepts scapy's checksums");
 
 	expect("IPv4 SYN MSS 1460 -> 1452 (scapy bytes)", v4_in, sizeof(v4_in), sizeof(v4_in) + 4,
 	       ceiling_std, 0, WANT(CLAMPED, OK, NONE, 4, true, 1460, 1452), v4_out, sizeof(v4_out));
@@ -434,7 +417,7 @@ test_multiple_and_odd(void)
 		}
 	}
 	printf("     %u packets: MSS values x ceilings x 0-3 NOPs before the option\n", runs);
-	check(bad == 0, "every MSS value and ceiling at offsets 0 to 3: bytes and checksum exact");
+	CHECK_MSG(bad == 0, "every MSS value and ceiling at offsets 0 to 3: bytes and checksum exact");
 }
 
 static void
@@ -976,7 +959,7 @@ test_wrong_checksum(void)
 	m = seg(out, &ip4, PKT_SYN, OPTS(MSS(1452)), NULL, 0);
 	in[20 + 16] ^= 0x5a;
 	pkt_tcp_csum_residue(in, n, &residue);
-	check(residue != 0xffff, "a flipped TCP checksum byte makes the checksum invalid");
+	CHECK_MSG(residue != 0xffff, "a flipped TCP checksum byte makes the checksum invalid");
 	expect("IPv4 wrong TCP checksum, MSS 9000 -> 1452: the same error after", in, n, n + 4,
 	       ceiling_std, 0, WANT(CLAMPED, OK, NONE, 4, true, 9000, 1452), out, m);
 
@@ -1049,7 +1032,7 @@ test_negative_zero(void)
 		}
 		if (!found) {
 			snprintf(what, sizeof(what), "%s: no sequence number gives 0x0000", cases[c].name);
-			check(false, what);
+			CHECK_MSG(false, "%s", what);
 			continue;
 		}
 		tcp.opts = cases[c].opts_in;
@@ -1070,7 +1053,7 @@ test_negative_zero(void)
 	put16(in + 4, id);
 	pkt_csum_fix(in, n);
 	check_field = get16(out + 10);
-	check(check_field == 0x0000, "an IP ID giving IPv4 header checksum 0x0000 exists");
+	CHECK_MSG(check_field == 0x0000, "an IP ID giving IPv4 header checksum 0x0000 exists");
 	expect("IPv4 insertion, right IP header checksum 0x0000", in, n, n + 4, ceiling_std, 0,
 	       WANT(INSERTED, OK, NONE, 4, true, 0, 536), out, m);
 }
@@ -1078,35 +1061,34 @@ test_negative_zero(void)
 static void
 test_names(void)
 {
-	check(strcmp(engine_action_name(ENGINE_SKIPPED), "skipped") == 0 &&
-	      strcmp(engine_action_name(ENGINE_UNCHANGED), "unchanged") == 0 &&
-	      strcmp(engine_action_name(ENGINE_CLAMPED), "clamped") == 0 &&
-	      strcmp(engine_action_name(ENGINE_INSERTED), "inserted") == 0 &&
-	      strcmp(engine_action_name(ENGINE_MALFORMED), "malformed") == 0,
-	      "engine_action_name: skipped unchanged clamped inserted malformed");
-	check(strcmp(engine_action_name(ENGINE_ACTION_COUNT), "?") == 0 &&
-	      strcmp(engine_action_name((enum engine_action)-1), "?") == 0,
-	      "engine_action_name out of range: \"?\"");
-	check(strcmp(engine_malformed_name(ENGINE_OK), "ok") == 0 &&
-	      strcmp(engine_malformed_name(ENGINE_BAD_IP_HEADER), "bad_ip_header") == 0 &&
-	      strcmp(engine_malformed_name(ENGINE_BAD_IP_LENGTH), "bad_ip_length") == 0 &&
-	      strcmp(engine_malformed_name(ENGINE_BAD_EXT_HEADERS), "bad_ext_headers") == 0 &&
-	      strcmp(engine_malformed_name(ENGINE_FRAGMENTED_TCP), "fragmented_tcp_header") == 0 &&
-	      strcmp(engine_malformed_name(ENGINE_BAD_TCP_HEADER), "bad_tcp_header") == 0 &&
-	      strcmp(engine_malformed_name(ENGINE_BAD_OPTIONS), "bad_options") == 0,
-	      "engine_malformed_name: ok bad_ip_header ... bad_options");
-	check(strcmp(engine_malformed_name(ENGINE_MALFORMED_COUNT), "?") == 0 &&
-	      strcmp(engine_malformed_name((enum engine_malformed)99), "?") == 0,
-	      "engine_malformed_name out of range: \"?\"");
-	check(strcmp(engine_note_name(ENGINE_NOTE_NONE), "none") == 0 &&
-	      strcmp(engine_note_name(ENGINE_NOTE_NO_ROOM), "no_room") == 0 &&
-	      strcmp(engine_note_name(ENGINE_NOTE_AUTHENTICATED), "authenticated") == 0,
-	      "engine_note_name: none no_room authenticated");
-	check(strcmp(engine_note_name(ENGINE_NOTE_COUNT), "?") == 0 &&
-	      strcmp(engine_note_name((enum engine_note)-7), "?") == 0,
-	      "engine_note_name out of range: \"?\"");
+	CHECK_MSG(strcmp(engine_action_name(ENGINE_SKIPPED), "skipped") == 0 &&
+	          strcmp(engine_action_name(ENGINE_UNCHANGED), "unchanged") == 0 &&
+	          strcmp(engine_action_name(ENGINE_CLAMPED), "clamped") == 0 &&
+	          strcmp(engine_action_name(ENGINE_INSERTED), "inserted") == 0 &&
+	          strcmp(engine_action_name(ENGINE_MALFORMED), "malformed") == 0,
+	          "engine_action_name: skipped unchanged clamped inserted malformed");
+	CHECK_MSG(strcmp(engine_action_name(ENGINE_ACTION_COUNT), "?") == 0 &&
+	          strcmp(engine_action_name((enum engine_action)-1), "?") == 0,
+	          "engine_action_name out of range: \"?\"");
+	CHECK_MSG(strcmp(engine_malformed_name(ENGINE_OK), "ok") == 0 &&
+	          strcmp(engine_malformed_name(ENGINE_BAD_IP_HEADER), "bad_ip_header") == 0 &&
+	          strcmp(engine_malformed_name(ENGINE_BAD_IP_LENGTH), "bad_ip_length") == 0 &&
+	          strcmp(engine_malformed_name(ENGINE_BAD_EXT_HEADERS), "bad_ext_headers") == 0 &&
+	          strcmp(engine_malformed_name(ENGINE_FRAGMENTED_TCP), "fragmented_tcp_header") == 0 &&
+	          strcmp(engine_malformed_name(ENGINE_BAD_TCP_HEADER), "bad_tcp_header") == 0 &&
+	          strcmp(engine_malformed_name(ENGINE_BAD_OPTIONS), "bad_options") == 0,
+	          "engine_malformed_name: ok bad_ip_header ... bad_options");
+	CHECK_MSG(strcmp(engine_malformed_name(ENGINE_MALFORMED_COUNT), "?") == 0 &&
+	          strcmp(engine_malformed_name((enum engine_malformed)99), "?") == 0,
+	          "engine_malformed_name out of range: \"?\"");
+	CHECK_MSG(strcmp(engine_note_name(ENGINE_NOTE_NONE), "none") == 0 &&
+	          strcmp(engine_note_name(ENGINE_NOTE_NO_ROOM), "no_room") == 0 &&
+	          strcmp(engine_note_name(ENGINE_NOTE_AUTHENTICATED), "authenticated") == 0,
+	          "engine_note_name: none no_room authenticated");
+	CHECK_MSG(strcmp(engine_note_name(ENGINE_NOTE_COUNT), "?") == 0 &&
+	          strcmp(engine_note_name((enum engine_note)-7), "?") == 0,
+	          "engine_note_name out of range: \"?\"");
 }
-
 
 /*
  * Random well-formed SYNs against a model of issue 2's rules, written from
@@ -1274,7 +1256,7 @@ test_random_model(unsigned rounds)
 	}
 	printf("     %u rounds: %u unchanged, %u clamped, %u inserted\n", rounds,
 	       counts[ENGINE_UNCHANGED], counts[ENGINE_CLAMPED], counts[ENGINE_INSERTED]);
-	check(bad == 0, "random SYNs: bytes, result and checksums as the model says");
+	CHECK_MSG(bad == 0, "random SYNs: bytes, result and checksums as the model says");
 }
 
 int
@@ -1302,6 +1284,5 @@ main(void)
 	test_names();
 	test_random_model(rounds);
 
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

@@ -16,21 +16,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "log.h"
 #include "notify.h"
-
-static unsigned passed, failed;
-
-#define CHECK(cond, ...) do {						\
-	if (cond) {							\
-		passed++;						\
-	} else {							\
-		failed++;						\
-		printf("FAIL %s:%d: ", __FILE__, __LINE__);		\
-		printf(__VA_ARGS__);					\
-		printf("\n");						\
-	}								\
-} while (0)
 
 /* Binds a datagram socket at path, or at "@name" in the abstract namespace. */
 static int
@@ -85,12 +73,11 @@ check_datagram(int fd, int rc, const char *what, const char *expect)
 	char buf[8192];
 	ssize_t n;
 
-	CHECK(rc == 0, "%s returned %d, expected 0", what, rc);
+	CHECK_MSG(rc == 0, "%s returned %d, expected 0", what, rc);
 	n = receive(fd, buf, sizeof(buf));
-	CHECK(n == (ssize_t)strlen(expect) && memcmp(buf, expect, strlen(expect)) == 0,
-	      "%s: got %zd bytes \"%.*s\", expected %zu bytes \"%s\"", what, n,
+	CHECK_MSG(n == (ssize_t)strlen(expect) && memcmp(buf, expect, strlen(expect)) == 0,
+		  "%s: got %zd bytes \"%.*s\", expected %zu bytes \"%s\"", what, n,
 	      n > 0 ? (int)n : 0, buf, strlen(expect), expect);
-	printf("%s: \"%s\"\n", what, expect);
 }
 
 static void
@@ -103,7 +90,8 @@ test_path_socket(const char *dir)
 	fd = listener(path);
 	setenv("NOTIFY_SOCKET", path, 1);
 	notify_init();
-	CHECK(getenv("NOTIFY_SOCKET") == NULL, "NOTIFY_SOCKET still in the environment after notify_init");
+	CHECK_MSG(getenv("NOTIFY_SOCKET") == NULL,
+		  "NOTIFY_SOCKET is gone from the environment after notify_init");
 
 	check_datagram(fd, notify_send("READY=1"), "path: notify_send", "READY=1");
 	check_datagram(fd, notify_send("STATUS=clamping on queues 0-3"), "path: notify_send status",
@@ -117,15 +105,13 @@ test_path_socket(const char *dir)
 	/* longer than the 4 KiB a state may be: refused whole, never truncated */
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
-	CHECK(notify_sendf("STATUS=%s", big) == -1, "a 5000-byte state was not refused");
-	CHECK(nothing_pending(fd), "a refused state still sent something");
-	printf("path: a state over 4 KiB is refused, nothing sent\n");
+	CHECK_MSG(notify_sendf("STATUS=%s", big) == -1, "a 5000-byte state is refused");
+	CHECK_MSG(nothing_pending(fd), "a refused state sends nothing");
 
 	/* the listener goes away (systemd restarted): an error, not a crash */
 	close(fd);
 	unlink(path);
-	CHECK(notify_send("WATCHDOG=1") == -1, "send to a vanished socket returned 0");
-	printf("path: send to a vanished socket fails\n");
+	CHECK_MSG(notify_send("WATCHDOG=1") == -1, "send to a vanished socket returns -1");
 }
 
 static void
@@ -148,9 +134,8 @@ test_unset(void)
 {
 	unsetenv("NOTIFY_SOCKET");
 	notify_init();
-	CHECK(notify_send("READY=1") == 0, "notify_send without NOTIFY_SOCKET is not 0");
-	CHECK(notify_sendf("STATUS=%d", 1) == 0, "notify_sendf without NOTIFY_SOCKET is not 0");
-	printf("unset: notify_send and notify_sendf return 0\n");
+	CHECK_MSG(notify_send("READY=1") == 0, "notify_send without NOTIFY_SOCKET returns 0");
+	CHECK_MSG(notify_sendf("STATUS=%d", 1) == 0, "notify_sendf without NOTIFY_SOCKET returns 0");
 }
 
 static void
@@ -167,8 +152,7 @@ test_bad_address(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		setenv("NOTIFY_SOCKET", bad[i], 1);
 		notify_init();
-		CHECK(notify_send("READY=1") == -1, "NOTIFY_SOCKET=%s: notify_send did not fail", bad[i]);
-		printf("bad NOTIFY_SOCKET=%s: notify_send fails\n", bad[i]);
+		CHECK_MSG(notify_send("READY=1") == -1, "NOTIFY_SOCKET=%s: notify_send fails", bad[i]);
 	}
 }
 
@@ -188,13 +172,11 @@ check_watchdog(const char *usec, const char *pid, uint64_t expect)
 		unsetenv("WATCHDOG_PID");
 	notify_init();
 	got = notify_watchdog_usec();
-	CHECK(got == expect, "WATCHDOG_USEC=%s WATCHDOG_PID=%s: got %llu, expected %llu",
-	      usec ? usec : "(unset)", pid ? pid : "(unset)",
-	      (unsigned long long)got, (unsigned long long)expect);
-	CHECK(getenv("WATCHDOG_USEC") == NULL && getenv("WATCHDOG_PID") == NULL,
-	      "WATCHDOG_* still in the environment after notify_init");
-	printf("watchdog: WATCHDOG_USEC=%s WATCHDOG_PID=%s -> %llu\n", usec ? usec : "(unset)",
-	       pid ? pid : "(unset)", (unsigned long long)expect);
+	CHECK_MSG(got == expect, "WATCHDOG_USEC=%s WATCHDOG_PID=%s: got %llu, expected %llu",
+		  usec ? usec : "(unset)", pid ? pid : "(unset)",
+		  (unsigned long long)got, (unsigned long long)expect);
+	CHECK_MSG(getenv("WATCHDOG_USEC") == NULL && getenv("WATCHDOG_PID") == NULL,
+		  "WATCHDOG_* are gone from the environment after notify_init");
 }
 
 static void
@@ -235,6 +217,5 @@ main(void)
 	test_bad_address();
 	test_watchdog();
 
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_summary();
 }

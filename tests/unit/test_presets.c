@@ -4,21 +4,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "check.h"
 #include "presets.h"
-
-static unsigned passed, failed;
-
-static void
-check(int ok, const char *what)
-{
-	if (ok) {
-		passed++;
-		printf("ok   %s\n", what);
-	} else {
-		failed++;
-		printf("FAIL %s\n", what);
-	}
-}
 
 /* The figures issue 3 asks for, and the IPv6-outer variants added with them. */
 static const struct {
@@ -69,6 +56,78 @@ made_of_sum(const char *s)
 	return sum;
 }
 
+/*
+ * The device kinds whose kernel MTU already leaves out a preset's bytes
+ * (what view.c warns about): exactly these pairs, with these labels.
+ */
+static const struct {
+	const char *kind;
+	unsigned overhead;
+	const char *preset;
+	const char *label;
+} device_pairs[] = {
+	{ "ppp", 8, "pppoe", "PPPoE" },
+	{ "wireguard", 60, "wireguard", "WireGuard over IPv4" },
+	{ "wireguard", 80, "wireguard6", "WireGuard over IPv6" },
+	{ "gre", 24, "gre", "GRE" },
+	{ "ip6gre", 44, "ip6gre", "GRE over IPv6" },
+	{ "ipip", 20, "ipip", "IP-in-IP" },
+	{ "sit", 20, "sit", "6in4" },
+	{ "ip6tnl", 40, "ip6tnl", "IPv6 tunnelling" },
+	{ "vxlan", 50, "vxlan", "VXLAN" },
+};
+#define N_DEVICE_PAIRS (sizeof(device_pairs) / sizeof(device_pairs[0]))
+
+static void
+test_device_match(void)
+{
+	static const struct {
+		const char *kind;
+		unsigned overhead;
+	} no_match[] = {
+		{ "ppp", 0 }, { "ppp", 16 }, { "ppp", 60 }, { "PPP", 8 }, { "pppoe", 8 },
+		{ "wireguard", 0 }, { "wireguard", 8 }, { "wireguard", 140 },
+		{ "wireguard6", 80 }, { "gre", 44 }, { "ip6gre", 24 }, { "gretap", 24 },
+		{ "ipip", 40 }, { "sit", 40 }, { "6in4", 20 }, { "ip6tnl", 20 },
+		{ "4in6", 40 }, { "vxlan", 70 }, { "vxlan6", 70 }, { "eth", 8 },
+		{ "vlan", 4 }, { "", 0 }, { "", 8 },
+	};
+	char what[256];
+	const struct preset *p;
+	unsigned with_kind = 0;
+	size_t i;
+
+	for (i = 0; i < N_DEVICE_PAIRS; i++) {
+		p = presets_device_match(device_pairs[i].kind, device_pairs[i].overhead);
+		snprintf(what, sizeof(what), "device %s with overhead %u: preset %s, \"%s\" (got %s, %s)",
+		    device_pairs[i].kind, device_pairs[i].overhead, device_pairs[i].preset,
+		    device_pairs[i].label, p != NULL ? p->name : "NULL",
+		    p != NULL && p->device_label != NULL ? p->device_label : "NULL");
+		CHECK_MSG(p != NULL && p == presets_find(device_pairs[i].preset) &&
+		    p->bytes == device_pairs[i].overhead &&
+		    strcmp(p->device_kind, device_pairs[i].kind) == 0 &&
+		    strcmp(p->device_label, device_pairs[i].label) == 0, "%s", what);
+	}
+	for (i = 0; i < sizeof(no_match) / sizeof(no_match[0]); i++) {
+		p = presets_device_match(no_match[i].kind, no_match[i].overhead);
+		snprintf(what, sizeof(what), "device \"%s\" with overhead %u: no preset (got %s)",
+		    no_match[i].kind, no_match[i].overhead, p != NULL ? p->name : "NULL");
+		CHECK_MSG(p == NULL, "%s", what);
+	}
+	for (p = presets; p->name != NULL; p++) {
+		if (p->device_kind != NULL)
+			with_kind++;
+		if ((p->device_kind == NULL) != (p->device_label == NULL)) {
+			snprintf(what, sizeof(what), "%s has both a device kind and a label, or neither",
+			    p->name);
+			CHECK_MSG(0, "%s", what);
+		}
+	}
+	snprintf(what, sizeof(what), "%zu presets name a device kind, with a label (got %u)",
+	    N_DEVICE_PAIRS, with_kind);
+	CHECK_MSG(with_kind == N_DEVICE_PAIRS, "%s", what);
+}
+
 static void
 check_sum(const char *text, unsigned want)
 {
@@ -79,7 +138,7 @@ check_sum(const char *text, unsigned want)
 	r = presets_parse_sum(text, &bytes, err, sizeof(err));
 	snprintf(what, sizeof(what), "sum '%s' = %u (got %d, %u, '%s')", text, want, r, bytes,
 	    err);
-	check(r == 0 && bytes == want, what);
+	CHECK_MSG(r == 0 && bytes == want, "%s", what);
 }
 
 static void
@@ -92,7 +151,7 @@ check_sum_error(const char *text, const char *want)
 	r = presets_parse_sum(text, &bytes, err, sizeof(err));
 	snprintf(what, sizeof(what), "sum '%s' fails with \"%s\" (got %d, \"%s\")", text, want,
 	    r, err);
-	check(r == -1 && strcmp(err, want) == 0, what);
+	CHECK_MSG(r == -1 && strcmp(err, want) == 0, "%s", what);
 }
 
 int
@@ -107,37 +166,39 @@ main(void)
 		p = presets_find(expected[i].name);
 		snprintf(what, sizeof(what), "preset %s is %u bytes (got %d)", expected[i].name,
 		    expected[i].bytes, p != NULL ? (int)p->bytes : -1);
-		check(p != NULL && p->bytes == expected[i].bytes, what);
+		CHECK_MSG(p != NULL && p->bytes == expected[i].bytes, "%s", what);
 	}
 	for (p = presets; p->name != NULL; p++)
 		n++;
 	snprintf(what, sizeof(what), "table has %zu presets (got %u)", N_EXPECTED, n);
-	check(n == N_EXPECTED, what);
+	CHECK_MSG(n == N_EXPECTED, "%s", what);
 
 	for (p = presets; p->name != NULL; p++) {
 		snprintf(what, sizeof(what), "%s: made_of \"%s\" adds up to %u (got %u)", p->name,
 		    p->made_of, p->bytes, made_of_sum(p->made_of));
-		check(made_of_sum(p->made_of) == p->bytes, what);
+		CHECK_MSG(made_of_sum(p->made_of) == p->bytes, "%s", what);
 		for (q = p + 1; q->name != NULL; q++) {
 			if (strcasecmp(p->name, q->name) == 0) {
 				snprintf(what, sizeof(what), "%s is listed once", p->name);
-				check(0, what);
+				CHECK_MSG(0, "%s", what);
 			}
 		}
 	}
-	check(strstr(presets_find("esp")->made_of, "AES-CBC") != NULL &&
+	CHECK_MSG(strstr(presets_find("esp")->made_of, "AES-CBC") != NULL &&
 	    strstr(presets_find("esp")->made_of, "HMAC-SHA1-96") != NULL &&
 	    strstr(presets_find("esp")->made_of, "outer IPv4 20") != NULL &&
 	    strstr(presets_find("esp")->made_of, "tunnel mode") != NULL,
 	    "esp says AES-CBC, HMAC-SHA1-96, IPv4 outer, tunnel mode");
 
-	check(presets_find("ESP") == presets_find("esp"), "presets_find is case-insensitive (ESP)");
-	check(presets_find("WireGuard6") == presets_find("wireguard6"),
+	CHECK_MSG(presets_find("ESP") == presets_find("esp"), "presets_find is case-insensitive (ESP)");
+	CHECK_MSG(presets_find("WireGuard6") == presets_find("wireguard6"),
 	    "presets_find is case-insensitive (WireGuard6)");
-	check(presets_find("espp") == NULL, "presets_find(espp) is NULL");
-	check(presets_find("") == NULL, "presets_find(\"\") is NULL");
-	check(presets_find("esp ") == NULL, "presets_find(\"esp \") is NULL");
-	check(presets_find("es") == NULL, "presets_find(es) is NULL (no prefix match)");
+	CHECK_MSG(presets_find("espp") == NULL, "presets_find(espp) is NULL");
+	CHECK_MSG(presets_find("") == NULL, "presets_find(\"\") is NULL");
+	CHECK_MSG(presets_find("esp ") == NULL, "presets_find(\"esp \") is NULL");
+	CHECK_MSG(presets_find("es") == NULL, "presets_find(es) is NULL (no prefix match)");
+
+	test_device_match();
 
 	check_sum("pppoe+esp", 81);
 	check_sum("esp + 8", 81);
@@ -182,9 +243,8 @@ main(void)
 
 	/* A short error buffer is truncated, never overrun (ASan watches). */
 	memset(small, 'x', sizeof(small));
-	check(presets_parse_sum("espp", &bytes, small, sizeof(small)) == -1 &&
+	CHECK_MSG(presets_parse_sum("espp", &bytes, small, sizeof(small)) == -1 &&
 	    strcmp(small, "unknown") == 0, "a short error buffer holds \"unknown\" and its NUL");
 
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed == 0 ? 0 : 1;
+	return check_summary();
 }

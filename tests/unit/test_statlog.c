@@ -22,26 +22,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "conf.h"
 #include "log.h"
 #include "statlog.h"
 #include "stats.h"
 
-static int passed, failed;
 static char dir[] = "/tmp/test_statlog.XXXXXX";
 static char capture[PATH_MAX];  /* where stderr goes */
-
-static void
-check(int ok, const char *what)
-{
-	if (ok) {
-		passed++;
-		printf("ok: %s\n", what);
-	} else {
-		failed++;
-		printf("FAIL: %s\n", what);
-	}
-}
 
 #define T0 ((time_t)1795255200) /* 2026-11-21T10:00:00Z */
 
@@ -183,11 +171,11 @@ test_append(void)
 	capture_reset();
 	path_in(path, "stats.log");
 	log = statlog_open(conf_with(path, "", ""));
-	check(log != NULL && stat(path, &st) == 0, "statlog_open creates the file");
-	check((st.st_mode & 07777) == 0640, "created with mode 0640");
+	CHECK_MSG(log != NULL && stat(path, &st) == 0, "statlog_open creates the file");
+	CHECK_MSG((st.st_mode & 07777) == 0640, "created with mode 0640");
 	fd = fd_of(path);
-	check(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC) && (fcntl(fd, F_GETFL) & O_APPEND),
-	      "opened O_APPEND and O_CLOEXEC");
+	CHECK_MSG(fd >= 0 && (fcntl(fd, F_GETFD) & FD_CLOEXEC) && (fcntl(fd, F_GETFL) & O_APPEND),
+	          "opened O_APPEND and O_CLOEXEC");
 	for (int i = 0; i < 3; i++)
 		statlog_write(log, T0 + 10 * i, lines, 2);
 	statlog_close(log);
@@ -196,11 +184,11 @@ test_append(void)
 	for (int i = 0; i < 3; i++)
 		len += record(expect + len, sizeof(expect) - len, T0 + 10 * i, false);
 	slurp(path, got, sizeof(got));
-	check(strncmp(got, banner_start, strlen(banner_start)) == 0 && count(got, "\n#") == 0,
-	      "one banner line, at the top");
-	check(strchr(got, '\n') != NULL && strcmp(strchr(got, '\n') + 1, expect) == 0,
-	      "after it, the three records exactly (two lines each)");
-	check(fd_of(path) < 0, "statlog_close closes it");
+	CHECK_MSG(strncmp(got, banner_start, strlen(banner_start)) == 0 && count(got, "\n#") == 0,
+	          "one banner line, at the top");
+	CHECK_MSG(strchr(got, '\n') != NULL && strcmp(strchr(got, '\n') + 1, expect) == 0,
+	          "after it, the three records exactly (two lines each)");
+	CHECK_MSG(fd_of(path) < 0, "statlog_close closes it");
 
 	/* an existing log keeps its contents and gets no second banner */
 	log = statlog_open(conf_with(path, "", ""));
@@ -208,9 +196,9 @@ test_append(void)
 	statlog_close(log);
 	slurp(path, got, sizeof(got));
 	len += record(expect + len, sizeof(expect) - len, T0 + 30, false);
-	check(strcmp(strchr(got, '\n') + 1, expect) == 0 && count(got, banner_start) == 1,
-	      "reopened: appended after the old records, no second banner");
-	check(capture_count("stats log") == 0, "nothing logged while all is well");
+	CHECK_MSG(strcmp(strchr(got, '\n') + 1, expect) == 0 && count(got, banner_start) == 1,
+	          "reopened: appended after the old records, no second banner");
+	CHECK_MSG(capture_count("stats log") == 0, "nothing logged while all is well");
 }
 
 static void
@@ -227,32 +215,32 @@ test_reopen(void)
 	path_in(moved, "moved.log");
 	log = statlog_open(conf_with(path, "", ""));
 	statlog_write(log, T0, lines, 2);
-	check(rename(path, rotated) == 0, "logrotate renames the log");
+	CHECK_MSG(rename(path, rotated) == 0, "logrotate renames the log");
 	statlog_write(log, T0 + 10, lines, 2);
 	statlog_reopen(log, conf_with(path, "", ""));
-	check(access(path, F_OK) == 0, "reopen creates a new file");
+	CHECK_MSG(access(path, F_OK) == 0, "reopen creates a new file");
 	statlog_write(log, T0 + 20, lines, 2);
 
 	len = record(expect, sizeof(expect), T0, false);
 	len += record(expect + len, sizeof(expect) - len, T0 + 10, false);
 	slurp(rotated, got, sizeof(got));
-	check(strcmp(strchr(got, '\n') + 1, expect) == 0,
-	      "the rotated file holds the records from before the reopen");
+	CHECK_MSG(strcmp(strchr(got, '\n') + 1, expect) == 0,
+	          "the rotated file holds the records from before the reopen");
 	record(expect, sizeof(expect), T0 + 20, false);
 	slurp(path, got, sizeof(got));
-	check(strncmp(got, banner_start, strlen(banner_start)) == 0 &&
-	      strcmp(strchr(got, '\n') + 1, expect) == 0,
-	      "the new file: banner, then the records after it");
+	CHECK_MSG(strncmp(got, banner_start, strlen(banner_start)) == 0 &&
+	          strcmp(strchr(got, '\n') + 1, expect) == 0,
+	          "the new file: banner, then the records after it");
 
 	statlog_reopen(log, conf_with(moved, "", ""));
 	statlog_write(log, T0 + 30, lines, 2);
 	statlog_close(log);
 	slurp(path, got, sizeof(got));
-	check(count(got, "\n") == 3, "after a path change the old file gets nothing more");
+	CHECK_MSG(count(got, "\n") == 3, "after a path change the old file gets nothing more");
 	record(expect, sizeof(expect), T0 + 30, false);
 	slurp(moved, got, sizeof(got));
-	check(strcmp(strchr(got, '\n') + 1, expect) == 0, "the new path gets the record");
-	check(capture_count("stats log") == 0, "nothing logged");
+	CHECK_MSG(strcmp(strchr(got, '\n') + 1, expect) == 0, "the new path gets the record");
+	CHECK_MSG(capture_count("stats log") == 0, "nothing logged");
 }
 
 static void
@@ -272,7 +260,7 @@ test_json(void)
 	len = record(expect, sizeof(expect), T0, true);
 	record(expect + len, sizeof(expect) - len, T0 + 10, true);
 	slurp(path, got, sizeof(got));
-	check(strcmp(got, expect) == 0, "two records of JSON lines, nothing else");
+	CHECK_MSG(strcmp(got, expect) == 0, "two records of JSON lines, nothing else");
 }
 
 static void
@@ -285,28 +273,28 @@ test_unwritable(void)
 	printf("an unwritable path: warned once, retried, recovered\n");
 	capture_reset();
 	path_in(path, "isdir");
-	check(mkdir(path, 0755) == 0, "a directory stands where the log should be");
+	CHECK_MSG(mkdir(path, 0755) == 0, "a directory stands where the log should be");
 	log = statlog_open(conf_with(path, "", ""));
-	check(log != NULL, "statlog_open does not fail hard");
+	CHECK_MSG(log != NULL, "statlog_open does not fail hard");
 	for (int i = 0; i < 5; i++)
 		statlog_write(log, T0 + 10 * i, lines, 2);
 	statlog_reopen(log, conf_with(path, "", ""));
 	statlog_write(log, T0 + 50, lines, 2);
 	snprintf(needle, sizeof(needle), "stats log %s: cannot open, retrying quietly: Is a directory\n", path);
-	check(capture_count(needle) == 1 && capture_count("stats log") == 1,
-	      "exactly one warning, naming the file and the error, over 6 records and a reopen");
+	CHECK_MSG(capture_count(needle) == 1 && capture_count("stats log") == 1,
+	          "exactly one warning, naming the file and the error, over 6 records and a reopen");
 
-	check(rmdir(path) == 0, "the directory goes away");
+	CHECK_MSG(rmdir(path) == 0, "the directory goes away");
 	statlog_write(log, T0 + 60, lines, 2);
 	statlog_write(log, T0 + 70, lines, 2);
 	snprintf(needle, sizeof(needle), "stats log %s: writing again\n", path);
-	check(capture_count(needle) == 1, "one message: writing again");
+	CHECK_MSG(capture_count(needle) == 1, "one message: writing again");
 	record(expect, sizeof(expect), T0 + 60, false);
 	record(expect + strlen(expect), sizeof(expect) - strlen(expect), T0 + 70, false);
 	slurp(path, got, sizeof(got));
-	check(strncmp(got, banner_start, strlen(banner_start)) == 0 &&
-	      strcmp(strchr(got, '\n') + 1, expect) == 0,
-	      "the next records land in the file, after a banner");
+	CHECK_MSG(strncmp(got, banner_start, strlen(banner_start)) == 0 &&
+	          strcmp(strchr(got, '\n') + 1, expect) == 0,
+	          "the next records land in the file, after a banner");
 	statlog_close(log);
 
 	capture_reset();
@@ -318,16 +306,16 @@ test_unwritable(void)
 	if (snprintf(needle, sizeof(needle), "stats log %s: cannot open, retrying quietly: "
 		     "No such file or directory\n", missing) < 0)
 		abort();
-	check(capture_count(needle) == 1 && capture_count("stats log") == 1,
-	      "a missing parent directory: one warning, and it is not created");
-	check(access(missing_dir, F_OK) < 0, "the parent directory was not created");
-	check(mkdir(missing_dir, 0755) == 0, "the operator creates the directory");
+	CHECK_MSG(capture_count(needle) == 1 && capture_count("stats log") == 1,
+	          "a missing parent directory: one warning, and it is not created");
+	CHECK_MSG(access(missing_dir, F_OK) < 0, "the parent directory was not created");
+	CHECK_MSG(mkdir(missing_dir, 0755) == 0, "the operator creates the directory");
 	statlog_reopen(log, conf_with(missing, "", ""));
 	statlog_write(log, T0 + 30, lines, 2);
-	check(capture_count("writing again") == 1, "recovered at the reopen's next record");
+	CHECK_MSG(capture_count("writing again") == 1, "recovered at the reopen's next record");
 	record(expect, sizeof(expect), T0 + 30, false);
 	slurp(missing, got, sizeof(got));
-	check(strcmp(strchr(got, '\n') + 1, expect) == 0, "and the record is there");
+	CHECK_MSG(strcmp(strchr(got, '\n') + 1, expect) == 0, "and the record is there");
 	statlog_close(log);
 }
 
@@ -347,21 +335,21 @@ test_stderr(void)
 	record(expect, sizeof(expect), T0, false);
 	record(expect + strlen(expect), sizeof(expect) - strlen(expect), T0 + 10, false);
 	slurp(capture, got, sizeof(got));
-	check(strcmp(got, expect) == 0, "both records on stderr, no banner, nothing else");
-	check(fcntl(STDERR_FILENO, F_GETFD) >= 0, "stderr still open after reopen and close");
+	CHECK_MSG(strcmp(got, expect) == 0, "both records on stderr, no banner, nothing else");
+	CHECK_MSG(fcntl(STDERR_FILENO, F_GETFD) >= 0, "stderr still open after reopen and close");
 
 	capture_reset();
 	log = statlog_open(conf_with("", "", ""));
-	check(log != NULL, "no outputs at all is fine");
+	CHECK_MSG(log != NULL, "no outputs at all is fine");
 	statlog_write(log, T0, lines, 2);
 	statlog_reopen(log, conf_with("", "", ""));
 	statlog_close(log);
 	slurp(capture, got, sizeof(got));
-	check(got[0] == '\0', "and writes nothing");
+	CHECK_MSG(got[0] == '\0', "and writes nothing");
 	statlog_write(NULL, T0, lines, 2);
 	statlog_reopen(NULL, conf_with("", "", ""));
 	statlog_close(NULL);
-	check(1, "a NULL statlog (allocation failed at start) is a no-op");
+	CHECK_MSG(1, "a NULL statlog (allocation failed at start) is a no-op");
 }
 
 static void
@@ -380,29 +368,29 @@ test_prometheus(void)
 	statlog_write(log, T0, lines, 2);
 	stats_format_prometheus(expect, sizeof(expect), lines, 2);
 	slurp(path, got, sizeof(got));
-	check(strcmp(got, expect) == 0, "the file holds the exposition exactly");
-	check(access(tmp, F_OK) < 0, "no .tmp left behind");
-	check(stat(path, &st1) == 0 && (st1.st_mode & 07777) == 0644,
-	      "mode 0644: node_exporter runs as another user");
+	CHECK_MSG(strcmp(got, expect) == 0, "the file holds the exposition exactly");
+	CHECK_MSG(access(tmp, F_OK) < 0, "no .tmp left behind");
+	CHECK_MSG(stat(path, &st1) == 0 && (st1.st_mode & 07777) == 0644,
+	          "mode 0644: node_exporter runs as another user");
 
 	old_fd = open(path, O_RDONLY | O_CLOEXEC);
 	ppp0.packets[STATS_IPV4][ENGINE_CLAMPED] += 100;
 	all.packets[STATS_IPV4][ENGINE_CLAMPED] += 100;
 	statlog_write(log, T0 + 10, lines, 2);
-	check(stat(path, &st2) == 0 && st2.st_ino != st1.st_ino,
-	      "a new inode each time: renamed into place, not rewritten in place");
+	CHECK_MSG(stat(path, &st2) == 0 && st2.st_ino != st1.st_ino,
+	          "a new inode each time: renamed into place, not rewritten in place");
 	{
 		ssize_t n = read(old_fd, old, sizeof(old) - 1);
 
 		old[n > 0 ? n : 0] = '\0';
-		check(strcmp(old, expect) == 0, "a reader of the old file still sees it whole");
+		CHECK_MSG(strcmp(old, expect) == 0, "a reader of the old file still sees it whole");
 	}
 	close(old_fd);
 	stats_format_prometheus(expect, sizeof(expect), lines, 2);
 	slurp(path, got, sizeof(got));
-	check(strcmp(got, expect) == 0 && strstr(got, "action=\"clamped\"} 107\n") != NULL,
-	      "the file holds the new exposition");
-	check(access(tmp, F_OK) < 0, "still no .tmp");
+	CHECK_MSG(strcmp(got, expect) == 0 && strstr(got, "action=\"clamped\"} 107\n") != NULL,
+	          "the file holds the new exposition");
+	CHECK_MSG(access(tmp, F_OK) < 0, "still no .tmp");
 	ppp0.packets[STATS_IPV4][ENGINE_CLAMPED] -= 100;
 	all.packets[STATS_IPV4][ENGINE_CLAMPED] -= 100;
 	statlog_close(log);
@@ -412,9 +400,9 @@ test_prometheus(void)
 	for (int i = 0; i < 3; i++)
 		statlog_write(log, T0 + 10 * i, lines, 2);
 	statlog_close(log);
-	check(capture_count("Prometheus textfile") == 1 &&
-	      capture_count("cannot create the temporary file, retrying quietly: No such file") == 1,
-	      "a textfile in a missing directory: one warning over three records");
+	CHECK_MSG(capture_count("Prometheus textfile") == 1 &&
+	          capture_count("cannot create the temporary file, retrying quietly: No such file") == 1,
+	          "a textfile in a missing directory: one warning over three records");
 }
 
 static void
@@ -428,11 +416,11 @@ test_dev_full(void)
 	for (int i = 0; i < 4; i++)
 		statlog_write(log, T0 + 10 * i, lines, 2);
 	statlog_close(log);
-	check(capture_count("stats log /dev/full: cannot write, retrying quietly: No space left on device\n") == 1,
-	      "the logfmt output warns once over four records");
-	check(capture_count("JSON stats /dev/full: cannot write, retrying quietly: No space left on device\n") == 1,
-	      "the JSON output warns once, on its own");
-	check(capture_count("\n") == 2, "and nothing else is logged");
+	CHECK_MSG(capture_count("stats log /dev/full: cannot write, retrying quietly: No space left on device\n") == 1,
+	          "the logfmt output warns once over four records");
+	CHECK_MSG(capture_count("JSON stats /dev/full: cannot write, retrying quietly: No space left on device\n") == 1,
+	          "the JSON output warns once, on its own");
+	CHECK_MSG(capture_count("\n") == 2, "and nothing else is logged");
 }
 
 /* Only whole lines, each starting with the timestamp or the banner. */
@@ -480,20 +468,20 @@ test_partial_write(void)
 	statlog_write(log, T0 + 20, lines, 2);
 	setrlimit(RLIMIT_FSIZE, &saved);
 	/* stdout may be a file: print nothing while the limit holds */
-	check(limited, "limit the file size to 1.5 records");
+	CHECK_MSG(limited, "limit the file size to 1.5 records");
 	slurp(path, got, sizeof(got));
-	check(whole_lines(got) && count(got, "\n") == 3,
-	      "the file holds the banner and the first record only: the partial one was cut off");
-	check(capture_count("stats log") == 1 &&
-	      capture_count("cannot write (partial record removed), retrying quietly: File too large\n") == 1,
-	      "one warning for two failed records, saying the partial record was removed");
+	CHECK_MSG(whole_lines(got) && count(got, "\n") == 3,
+	          "the file holds the banner and the first record only: the partial one was cut off");
+	CHECK_MSG(capture_count("stats log") == 1 &&
+	          capture_count("cannot write (partial record removed), retrying quietly: File too large\n") == 1,
+	          "one warning for two failed records, saying the partial record was removed");
 	statlog_write(log, T0 + 30, lines, 2);
 	statlog_close(log);
 	record(expect + one, sizeof(expect) - one, T0 + 30, false);
 	slurp(path, got, sizeof(got));
-	check(strcmp(strchr(got, '\n') + 1, expect) == 0,
-	      "with room again the next record follows the last whole one");
-	check(capture_count("writing again") == 1, "and the recovery is logged once");
+	CHECK_MSG(strcmp(strchr(got, '\n') + 1, expect) == 0,
+	          "with room again the next record follows the last whole one");
+	CHECK_MSG(capture_count("writing again") == 1, "and the recovery is logged once");
 }
 
 /*
@@ -517,30 +505,30 @@ test_fifo(void)
 		many[i] = lines[0];
 	many[39] = lines[1];
 	path_in(path, "fifo");
-	check(mkfifo(path, 0600) == 0, "mkfifo");
+	CHECK_MSG(mkfifo(path, 0600) == 0, "mkfifo");
 	reader = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	check(reader >= 0 && fcntl(reader, F_SETPIPE_SZ, 4096) >= 0, "a reader with a one-page pipe");
+	CHECK_MSG(reader >= 0 && fcntl(reader, F_SETPIPE_SZ, 4096) >= 0, "a reader with a one-page pipe");
 	log = statlog_open(conf_with(path, "", ""));
 	statlog_write(log, T0, many, 40); /* about 5 KB: more than the pipe holds */
 	statlog_write(log, T0 + 10, many, 40);
-	check(capture_count("stats log") == 1 &&
-	      capture_count("stats log " ) == 1 &&
-	      capture_count("cannot write (record cut short), retrying quietly: Resource temporarily unavailable\n") == 1,
-	      "the daemon did not block; one warning");
+	CHECK_MSG(capture_count("stats log") == 1 &&
+	          capture_count("stats log " ) == 1 &&
+	          capture_count("cannot write (record cut short), retrying quietly: Resource temporarily unavailable\n") == 1,
+	          "the daemon did not block; one warning");
 	while (len < (ssize_t)sizeof(got) - 1 &&
 	       (n = read(reader, got + len, sizeof(got) - 1 - (size_t)len)) > 0)
 		len += n;
 	got[len] = '\0';
-	check(len > 0 && len <= 4096 && whole_lines(got), "the reader got at most a pipe's worth, whole lines only");
+	CHECK_MSG(len > 0 && len <= 4096 && whole_lines(got), "the reader got at most a pipe's worth, whole lines only");
 	len = 0;
 	statlog_write(log, T0 + 20, lines, 2);
 	while (len < (ssize_t)sizeof(got) - 1 &&
 	       (n = read(reader, got + len, sizeof(got) - 1 - (size_t)len)) > 0)
 		len += n;
 	got[len] = '\0';
-	check(whole_lines(got) && count(got, "2026-11-21T10:00:20Z") == 2,
-	      "drained: the next record arrives whole");
-	check(capture_count("writing again") == 1, "recovery logged once");
+	CHECK_MSG(whole_lines(got) && count(got, "2026-11-21T10:00:20Z") == 2,
+	          "drained: the next record arrives whole");
+	CHECK_MSG(capture_count("writing again") == 1, "recovery logged once");
 	statlog_close(log);
 	close(reader);
 	unlink(path);
@@ -618,13 +606,13 @@ test_tmpfs(void)
 	if (pid == 0)
 		_exit(tmpfs_child(mnt));
 	if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status)) {
-		check(0, "tmpfs child ran");
+		CHECK_MSG(0, "tmpfs child ran");
 		return;
 	}
 	if (WEXITSTATUS(status) == 77)
 		return;
-	check(WEXITSTATUS(status) == 0,
-	      "ENOSPC on a full tmpfs: whole lines only, one warning, recovery once space is freed");
+	CHECK_MSG(WEXITSTATUS(status) == 0,
+	          "ENOSPC on a full tmpfs: whole lines only, one warning, recovery once space is freed");
 	rmdir(mnt);
 }
 
@@ -674,6 +662,5 @@ main(void)
 	test_tmpfs();
 
 	cleanup_dir();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed > 0;
+	return check_summary();
 }

@@ -9,22 +9,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "check.h"
 #include "engine.h"
 #include "stats.h"
-
-static int passed, failed;
-
-static void
-check(int ok, const char *what)
-{
-	if (ok) {
-		passed++;
-		printf("ok: %s\n", what);
-	} else {
-		failed++;
-		printf("FAIL: %s\n", what);
-	}
-}
 
 static void
 check_u64(uint64_t got, uint64_t want, const char *what)
@@ -32,7 +19,7 @@ check_u64(uint64_t got, uint64_t want, const char *what)
 	if (got != want)
 		printf("  %s: got %llu, want %llu\n", what, (unsigned long long)got,
 		       (unsigned long long)want);
-	check(got == want, what);
+	CHECK_MSG(got == want, "%s", what);
 }
 
 static void
@@ -43,7 +30,7 @@ check_str(int ret, const char *got, const char *want, const char *what)
 	if (!ok)
 		printf("  %s:\n  got  (%d) [%s]\n  want (%zu) [%s]\n", what, ret, got,
 		       strlen(want), want);
-	check(ok, what);
+	CHECK_MSG(ok, "%s", what);
 }
 
 /* 2026-11-21T10:00:00Z */
@@ -140,10 +127,10 @@ test_logfmt(void)
 			  "malformed=1 skipped=1 ipv4=14 ipv6=4 gaps=5 bypassed=12 verdict_errors=2 "
 			  "uptime=3600 mode=observe\n",
 			  "logfmt all: bypassed when the rules are ours, mode=observe when observing");
-		check(stats_format_json(buf, sizeof(buf), T_EXAMPLE, &all) > 0 &&
-		      strstr(buf, ",\"bypassed\":12,") != NULL &&
-		      strstr(buf, ",\"mode\":\"observe\"") != NULL,
-		      "JSON all: bypassed and mode");
+		CHECK_MSG(stats_format_json(buf, sizeof(buf), T_EXAMPLE, &all) > 0 &&
+		          strstr(buf, ",\"bypassed\":12,") != NULL &&
+		          strstr(buf, ",\"mode\":\"observe\"") != NULL,
+		          "JSON all: bypassed and mode");
 	}
 
 	line.ceiling = (struct engine_ceiling){ 0, 1220 };
@@ -205,7 +192,7 @@ check_name(const char *name, const char *want_logfmt, const char *want_json,
 	snprintf(label, sizeof(label), "%s: JSON", what);
 	ret = stats_format_json(buf, sizeof(buf), 0, &line);
 	snprintf(expect, sizeof(expect), "{\"ts\":\"1970-01-01T00:00:00Z\",\"iface\":%s,", want_json);
-	check(ret > 0 && strncmp(buf, expect, strlen(expect)) == 0, label);
+	CHECK_MSG(ret > 0 && strncmp(buf, expect, strlen(expect)) == 0, "%s", label);
 	if (ret <= 0 || strncmp(buf, expect, strlen(expect)) != 0)
 		printf("  got  [%s]\n  want [%s...]\n", buf, expect);
 
@@ -213,7 +200,7 @@ check_name(const char *name, const char *want_logfmt, const char *want_json,
 	ret = stats_format_prometheus(buf, sizeof(buf), &line, 1);
 	snprintf(expect, sizeof(expect), "\nmssclampd_mss_ceiling{iface=%s,family=\"ipv4\"} 1452\n",
 		 want_prom);
-	check(ret > 0 && strstr(buf, expect) != NULL, label);
+	CHECK_MSG(ret > 0 && strstr(buf, expect) != NULL, "%s", label);
 	if (ret <= 0 || strstr(buf, expect) == NULL)
 		printf("  got  [%s]\n  want [...%s]\n", buf, expect);
 }
@@ -340,17 +327,17 @@ test_prometheus(void)
 		  "Prometheus: no lines fit in one byte");
 
 	ret = stats_format_prometheus(buf, sizeof(buf), &lines[2], 1);
-	check(ret > 0 && strstr(buf, "mssclampd_packets_total") == NULL &&
-	      strstr(buf, "mssclampd_mss_ceiling") == NULL &&
-	      strncmp(buf, "# HELP mssclampd_malformed_total ", 33) == 0,
-	      "Prometheus: only the all line, only daemon-wide metrics");
+	CHECK_MSG(ret > 0 && strstr(buf, "mssclampd_packets_total") == NULL &&
+	          strstr(buf, "mssclampd_mss_ceiling") == NULL &&
+	          strncmp(buf, "# HELP mssclampd_malformed_total ", 33) == 0,
+	          "Prometheus: only the all line, only daemon-wide metrics");
 
 	no_ceiling.ceiling = (struct engine_ceiling){ 0, 0 };
 	ret = stats_format_prometheus(buf, sizeof(buf), &no_ceiling, 1);
-	check(ret > 0 && strstr(buf, "mssclampd_mss_ceiling") == NULL &&
-	      strstr(buf, "mssclampd_uptime_seconds") == NULL &&
-	      strstr(buf, "mssclampd_packets_total{iface=\"eth0\",family=\"ipv6\",action=\"skipped\"} 0\n") != NULL,
-	      "Prometheus: no ceiling known, no extra: neither HELP nor samples for them");
+	CHECK_MSG(ret > 0 && strstr(buf, "mssclampd_mss_ceiling") == NULL &&
+	          strstr(buf, "mssclampd_uptime_seconds") == NULL &&
+	          strstr(buf, "mssclampd_packets_total{iface=\"eth0\",family=\"ipv6\",action=\"skipped\"} 0\n") != NULL,
+	          "Prometheus: no ceiling known, no extra: neither HELP nor samples for them");
 }
 
 /*
@@ -393,7 +380,7 @@ check_sizes(enum formatter which, const struct stats_line *line, size_t n, const
 	}
 	printf("  %s: sizes 0..%zu: %d wrong returns, %d overflows, %d unterminated, %d bad fits\n",
 	       what, len + 1, bad_ret, bad_canary, bad_nul, bad_fit);
-	check(bad_ret == 0 && bad_canary == 0 && bad_nul == 0 && bad_fit == 0, what);
+	CHECK_MSG(bad_ret == 0 && bad_canary == 0 && bad_nul == 0 && bad_fit == 0, "%s", what);
 }
 
 static void
@@ -418,6 +405,5 @@ main(void)
 	test_json();
 	test_prometheus();
 	test_small_buffers();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed > 0;
+	return check_summary();
 }

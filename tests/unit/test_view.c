@@ -9,7 +9,7 @@
 
 #include "check.h"
 #include "conf.h"
-#include "links.h"
+#include "link.h"
 #include "view.h"
 
 /* What the builder said about each interface, by ifindex. */
@@ -48,22 +48,12 @@ ignore_report(void *arg, const char *file, unsigned line, const char *msg)
 	fprintf(stderr, "unexpected config error %s:%u: %s\n", file, line, msg);
 }
 
-/* Parses text, a line at a time, as the file "test.conf". */
+/* Parses text as the file "test.conf". */
 static int
 load(struct conf *conf, const char *text)
 {
-	struct conf_parser *parser = conf_parser_new(conf, "test.conf", ignore_report, NULL);
-	const char *nl;
-
-	if (parser == NULL)
-		return -1;
-	for (; *text != '\0'; text = nl + 1) {
-		nl = strchr(text, '\n');
-		conf_parser_line(parser, text, (size_t)(nl - text));
-	}
-	return conf_parser_finish(parser);
+	return conf_parse_buffer(conf, "test.conf", text, strlen(text), ignore_report, NULL);
 }
-
 int
 main(void)
 {

@@ -1,11 +1,11 @@
 /* The operator's subcommands: `mssclampd calc` and `mssclampd presets`. */
-#ifndef MSSCLAMPD_CALC_H
-#define MSSCLAMPD_CALC_H
+#ifndef MSSCLAMPD_CLI_H
+#define MSSCLAMPD_CLI_H
 
 /* mssclampd calc --mtu 1500 --overhead pppoe+esp [--mss N]: prints the arithmetic and equivalent clamps. Exit status. */
-int calc_main(int argc, char **argv);
+int cli_calc(int argc, char **argv);
 
 /* mssclampd presets: prints the overhead table. Exit status. */
-int presets_main(int argc, char **argv);
+int cli_presets(int argc, char **argv);
 
 #endif

@@ -1,22 +1,22 @@
 /*
- * `mssclampd calc` and `mssclampd presets`: the daemon's arithmetic for an
- * operator at a shell, and the same numbers written as the clamps other
- * tools understand, so a result can be checked against a known-good box.
+ * The operator's subcommands. `mssclampd calc` and `mssclampd presets`: the
+ * daemon's arithmetic for an operator at a shell, and the same numbers
+ * written as the clamps other tools understand, so a result can be checked
+ * against a known-good box.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "calc.h"
+#include "bounds.h"
 #include "ceiling.h"
+#include "cli.h"
+#include "conf.h"
 #include "presets.h"
+#include "text.h"
 
 #define EXIT_USAGE 2
 
-#define MTU_MIN 68
-#define MTU_MAX 65535
-#define MSS_MIN 536
-#define MSS_MAX 65495
-#define OVERHEAD_MAX 1000
 
 struct calc_args {
 	unsigned mtu;
@@ -34,20 +34,17 @@ calc_usage(FILE *f)
 	    "  --overhead  encapsulation the kernel MTU does not show: preset names and\n"
 	    "              byte counts joined by '+', e.g. pppoe+esp (default 0;\n"
 	    "              see `mssclampd presets`)\n"
-	    "  --mss       an extra cap on the IPv4 MSS, %u to %u (IPv6 gets 20 less)\n",
-	    MTU_MIN, MTU_MAX, MSS_MIN, MSS_MAX);
+	    "  --mss       an extra cap on the IPv4 MSS, %u to %u (IPv6 gets %u less)\n",
+	    BOUNDS_MTU_MIN, BOUNDS_MTU_MAX, BOUNDS_MSS_MIN, BOUNDS_MSS_MAX,
+	    BOUNDS_IPV6_MSS_DELTA);
 }
 
 static int
 calc_number(const char *opt, const char *s, unsigned min, unsigned max, unsigned *out)
 {
-	unsigned long v = 0;
-	const char *p;
+	uint64_t v;
 
-	for (p = s; *p >= '0' && *p <= '9'; p++)
-		if (v <= 0xffffffffUL)
-			v = v * 10 + (unsigned long)(*p - '0');
-	if (p == s || *p != '\0') {
+	if (text_parse_decimal(s, strlen(s), &v) == -1) {
 		fprintf(stderr, "mssclampd calc: %s: '%s' is not a number (%u to %u)\n", opt,
 		    s, min, max);
 		return -1;
@@ -104,14 +101,16 @@ calc_parse(int argc, char **argv, struct calc_args *args)
 		if (calc_option(argc, argv, &i, "--mtu", &value) == -1)
 			return -1;
 		if (value != NULL) {
-			if (calc_number("--mtu", value, MTU_MIN, MTU_MAX, &args->mtu) == -1)
+			if (calc_number("--mtu", value, BOUNDS_MTU_MIN, BOUNDS_MTU_MAX,
+			    &args->mtu) == -1)
 				return -1;
 			continue;
 		}
 		if (calc_option(argc, argv, &i, "--mss", &value) == -1)
 			return -1;
 		if (value != NULL) {
-			if (calc_number("--mss", value, MSS_MIN, MSS_MAX, &args->mss) == -1)
+			if (calc_number("--mss", value, BOUNDS_MSS_MIN, BOUNDS_MSS_MAX,
+			    &args->mss) == -1)
 				return -1;
 			continue;
 		}
@@ -122,9 +121,10 @@ calc_parse(int argc, char **argv, struct calc_args *args)
 				fprintf(stderr, "mssclampd calc: --overhead: %s\n", err);
 				return -1;
 			}
-			if (args->overhead > OVERHEAD_MAX) {
-				fprintf(stderr, "mssclampd calc: --overhead: '%s' is %u bytes, out of "
-				    "range (0 to %u)\n", value, args->overhead, OVERHEAD_MAX);
+			if (args->overhead > BOUNDS_OVERHEAD_MAX) {
+				fprintf(stderr, "mssclampd calc: --overhead: '%s' is %u bytes, "
+				    "out of range (0 to %u)\n", value, args->overhead,
+				    BOUNDS_OVERHEAD_MAX);
 				return -1;
 			}
 			args->overhead_text = value;
@@ -138,7 +138,7 @@ calc_parse(int argc, char **argv, struct calc_args *args)
 }
 
 int
-calc_main(int argc, char **argv)
+cli_calc(int argc, char **argv)
 {
 	struct calc_args args;
 	struct conf_iface iface;
@@ -159,14 +159,16 @@ calc_main(int argc, char **argv)
 	printf(" = effective MTU %u\n", c.effective_mtu);
 	printf("IPv4 MSS: %u\n", c.mss.ipv4);
 	printf("IPv6 MSS: %u\n", c.mss.ipv6);
-	printf("  (MTU - 40 for IPv4 and TCP headers, MTU - 60 for IPv6 and TCP");
+	printf("  (MTU - %u for IPv4 and TCP headers, MTU - %u for IPv6 and TCP",
+	    BOUNDS_IPV4_TCP_HEADERS, BOUNDS_IPV6_TCP_HEADERS);
 	if (args.mss != 0)
-		printf("; capped by --mss %u, IPv6 at %u", args.mss, args.mss - 20);
+		printf("; capped by --mss %u, IPv6 at %u", args.mss,
+		    args.mss - BOUNDS_IPV6_MSS_DELTA);
 	printf(")\n");
 	if (c.floored)
 		printf("note: raised to the floor (IPv4 %u, IPv6 %u): mssclampd never clamps "
-		    "below it and warns about the interface\n", CEILING_MIN_IPV4,
-		    CEILING_MIN_IPV6);
+		    "below it and warns about the interface\n", BOUNDS_MSS_FLOOR_IPV4,
+		    BOUNDS_MSS_FLOOR_IPV6);
 
 	printf("\nThe same clamp elsewhere (FORWARD covers transit traffic; add OUTPUT for the\n"
 	    "router's own connections):\n");
@@ -194,7 +196,7 @@ calc_main(int argc, char **argv)
 }
 
 int
-presets_main(int argc, char **argv)
+cli_presets(int argc, char **argv)
 {
 	const struct preset *p;
 	int name_width = (int)strlen("name");

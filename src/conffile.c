@@ -1,0 +1,45 @@
+/*
+ * The configuration file on disk: opened, read a line at a time and fed to
+ * the parser in conf.c, which does no I/O of its own.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "conffile.h"
+
+int
+conf_load(struct conf *conf, const char *path, conf_report_fn *report_fn, void *arg)
+{
+	struct conf_parser *parser;
+	char *buf = NULL, msg[PATH_MAX + 64];
+	size_t bufsize = 0;
+	ssize_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		conf_defaults(conf);
+		snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
+		report_fn(arg, path, 0, msg);
+		return -1;
+	}
+	if ((parser = conf_parser_new(conf, path, report_fn, arg)) == NULL) {
+		fclose(f);
+		report_fn(arg, path, 0, "out of memory");
+		return -1;
+	}
+	/* getline() grows the buffer: a line of any length is read whole. */
+	errno = 0;
+	while ((n = getline(&buf, &bufsize, f)) != -1)
+		conf_parser_line(parser, buf, (size_t)n);
+	/* getline() also stops on ENOMEM: a file read in part must not pass. */
+	if (!feof(f)) {
+		snprintf(msg, sizeof(msg), "read error: %s", strerror(errno));
+		conf_parser_error(parser, msg);
+	}
+	free(buf);
+	fclose(f);
+	return conf_parser_finish(parser);
+}
