@@ -4,6 +4,11 @@
 add_unit_test(test_notify unit/test_notify.c
   ${PROJECT_SOURCE_DIR}/src/notify.c ${PROJECT_SOURCE_DIR}/src/log.c)
 
+# The subprocess runner: exit status, output capture, stdin, timeout, cancel.
+add_unit_test(test_spawn unit/test_spawn.c ${PROJECT_SOURCE_DIR}/src/spawn.c
+  ${PROJECT_SOURCE_DIR}/src/log.c)
+target_link_libraries(test_spawn PRIVATE Threads::Threads)
+
 # The firewall test's driver: firewall.c and privs.c, nothing else of the daemon.
 add_executable(fwctl system/fwctl.c
   ${PROJECT_SOURCE_DIR}/src/firewall.c ${PROJECT_SOURCE_DIR}/src/privs.c
