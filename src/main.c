@@ -2,12 +2,14 @@
  * mssclampd: clamps the TCP MSS of SYNs that netfilter queues to us.
  *
  * Start-up order: config, interfaces, queues bound, firewall rules, stats,
- * privileges dropped, then the worker threads (which inherit the dropped
- * privileges), READY. Shutdown reverses it: rules first, so nothing
- * new is queued, then the workers drain and unbind.
+ * privileges dropped, then the worker threads and the firewall's helper
+ * thread (which inherit the dropped privileges), READY. Shutdown reverses
+ * it: rules first, so nothing new is queued, then the workers drain and
+ * unbind.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,7 @@ struct daemon {
 	bool conf_explicit;         /* -c given: the file must exist */
 	bool observe;               /* --dry-run: observe whatever the file says */
 	struct links *links;
+	struct firewall *firewall;
 	struct view_slots slots;
 	struct view *view;          /* the one the workers use; only this thread frees views */
 	struct workers *workers;
@@ -104,6 +107,33 @@ arm_timer(int fd, uint64_t usec)
 	return timerfd_settime(fd, 0, &its, NULL);
 }
 
+/* The count runs one tool per family, each killed after 30 s. */
+#define MATCHED_WAIT_S 65
+
+/*
+ * The packets our rules matched, asked of the firewall's helper thread and
+ * waited for here, as the stats tick always has. false: no count (firewall
+ * none, or it failed: logged).
+ */
+static bool
+count_matched(struct daemon *d, uint64_t matched[STATS_FAMILY_COUNT])
+{
+	struct pollfd pfd = { .fd = firewall_fd(d->firewall), .events = POLLIN };
+	struct firewall_news news;
+	int i;
+
+	if (!firewall_request_packets(d->firewall))
+		return false;
+	for (i = 0; i < MATCHED_WAIT_S; i++) {
+		if (poll(&pfd, 1, 1000) == 1 && firewall_dispatch(d->firewall, &news) == 1) {
+			matched[STATS_IPV4] = news.packets[0];
+			matched[STATS_IPV6] = news.packets[1];
+			return news.have_packets;
+		}
+	}
+	return false;
+}
+
 /*
  * SYNs our rules matched that never reached us: the kernel let them pass
  * unclamped because the queue was full (fail-open), which it counts nowhere
@@ -143,14 +173,13 @@ write_stats(struct daemon *d)
 	struct engine_ceiling ceiling[VIEW_MAX_SLOTS] = { { 0, 0 } };
 	const struct iftable_entry *e;
 	struct stats_extra extra;
-	uint64_t matched[STATS_FAMILY_COUNT];
+	uint64_t matched[STATS_FAMILY_COUNT] = { 0, 0 };
 	bool have_matched;
 	time_t now = time(NULL);
 	size_t n = 0, iter = 0;
 	uint16_t slot;
 
-	have_matched = d->conf.firewall != CONF_FIREWALL_NONE &&
-		       firewall_packets(d->conf.firewall, matched) == 0;
+	have_matched = count_matched(d, matched);
 	workers_collect(d->workers, d->per_slot, &extra);
 	extra.uptime_seconds = (uint64_t)(now - d->started);
 	extra.observing = d->conf.mode == CONF_MODE_OBSERVE;
@@ -352,15 +381,17 @@ start(struct daemon *d)
 		fatalx("cannot bind queue %u%s", d->conf.queue_first,
 		       d->conf.queue_count > 1 ? " and the following" : "");
 	}
-	if (firewall_install(d->conf.firewall, d->conf.queue_first, d->conf.queue_count) == -1) {
+	d->firewall = firewall_new(d->conf.firewall, d->conf.queue_first, d->conf.queue_count);
+	if (d->firewall == NULL || firewall_install(d->firewall) == -1) {
 		workers_stop(d->workers);
 		fatalx("cannot install the firewall rules");
 	}
 	d->statlog = statlog_open(&d->conf);
-	raw = firewall_needs_raw(d->conf.firewall);
+	raw = firewall_needs_raw(d->firewall);
+	/* the firewall's helper thread after the drop: a thread keeps its creator's capabilities */
 	if ((d->conf.user[0] ? privs_drop(d->conf.user, raw) : privs_limit(raw)) == -1 ||
-	    workers_run(d->workers) == -1) {
-		firewall_remove(d->conf.firewall);
+	    workers_run(d->workers) == -1 || firewall_start(d->firewall) == -1) {
+		firewall_remove(d->firewall);
 		workers_stop(d->workers);
 		fatalx("cannot start");
 	}
@@ -392,8 +423,10 @@ stop(struct daemon *d)
 	int status = 0;
 
 	notify_send("STOPPING=1");
-	if (firewall_remove(d->conf.firewall) == -1)
+	if (firewall_remove(d->firewall) == -1)
 		status = 1;
+	firewall_free(d->firewall);
+	d->firewall = NULL;
 	workers_stop(d->workers); /* drains, unbinds, frees the view */
 	d->workers = NULL;
 	statlog_close(d->statlog);

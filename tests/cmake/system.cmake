@@ -9,10 +9,12 @@ add_unit_test(test_spawn unit/test_spawn.c ${PROJECT_SOURCE_DIR}/src/spawn.c
   ${PROJECT_SOURCE_DIR}/src/log.c)
 target_link_libraries(test_spawn PRIVATE Threads::Threads)
 
-# The firewall test's driver: firewall.c and privs.c, nothing else of the daemon.
+# The firewall test's driver: the firewall (facade, backends, runner) and
+# privs.c, nothing else of the daemon.
 add_executable(fwctl system/fwctl.c
-  ${PROJECT_SOURCE_DIR}/src/firewall.c ${PROJECT_SOURCE_DIR}/src/privs.c
-  ${PROJECT_SOURCE_DIR}/src/log.c)
+  ${PROJECT_SOURCE_DIR}/src/firewall.c ${PROJECT_SOURCE_DIR}/src/fw_iptables.c
+  ${PROJECT_SOURCE_DIR}/src/fw_nftables.c ${PROJECT_SOURCE_DIR}/src/spawn.c
+  ${PROJECT_SOURCE_DIR}/src/privs.c ${PROJECT_SOURCE_DIR}/src/log.c)
 target_link_libraries(fwctl PRIVATE Threads::Threads PkgConfig::CAPNG)
 
 # Root and network namespaces, else they skip (77).
