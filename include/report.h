@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "conf.h"
+#include "firewall.h"
 #include "view.h"
 #include "worker.h"
 
@@ -37,6 +38,23 @@ const char *report_slot_name(const struct report *report, uint16_t slot);
  */
 void report_published(struct report *report, const struct view *view, const struct conf *conf,
 		      struct workers *workers);
+
+/*
+ * A record is due (the stats timer, SIGUSR1). It waits for our rules'
+ * packet counts, which the firewall's helper thread reads off the event
+ * loop (report_firewall_news()); without a firewall of ours it is written
+ * at once. Due again while waiting: still one record.
+ */
+void report_due(struct report *report, struct firewall *fw, struct workers *workers,
+		const struct conf *conf);
+
+/* The firewall's helper thread answered: the record that waited for it is written. */
+void report_firewall_news(struct report *report, const struct firewall_news *news,
+			  struct workers *workers, const struct conf *conf);
+
+/* The last record, at stop: waits for the rules' counts at most timeout_ms. */
+void report_final(struct report *report, struct firewall *fw, struct workers *workers,
+		  const struct conf *conf, int timeout_ms);
 
 /*
  * Writes one record to every output: the workers' counters per interface,

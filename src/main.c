@@ -30,7 +30,10 @@
 #include "view.h"
 #include "worker.h"
 
-enum event_source { EV_SIGNAL, EV_LINKS, EV_STATS, EV_WATCHDOG };
+enum event_source { EV_SIGNAL, EV_LINKS, EV_STATS, EV_WATCHDOG, EV_FIREWALL };
+
+/* At stop, the last stats record waits this long for the rules' counts. */
+#define FINAL_COUNT_WAIT_MS 10000
 
 struct daemon {
 	struct conf conf;
@@ -38,6 +41,7 @@ struct daemon {
 	bool conf_explicit;         /* -c given: the file must exist */
 	bool observe;               /* --dry-run: observe whatever the file says */
 	struct links *links;
+	struct firewall *firewall;
 	struct report *report;
 	struct view *view;          /* the one the workers use; only this thread frees views */
 	struct workers *workers;
@@ -95,17 +99,6 @@ arm_timer(int fd, uint64_t usec)
 	};
 
 	return timerfd_settime(fd, 0, &its, NULL);
-}
-
-static void
-write_stats(struct daemon *d)
-{
-	uint64_t matched[2];
-	bool have_matched;
-
-	have_matched = d->conf.firewall != CONF_FIREWALL_NONE &&
-		       firewall_packets(d->conf.firewall, matched) == 0;
-	report_write(d->report, d->workers, &d->conf, have_matched ? matched : NULL);
 }
 
 /* A new view for the workers, after a link or the config changed. */
@@ -178,7 +171,7 @@ on_signal(struct daemon *d)
 			reload(d);
 			break;
 		case SIGUSR1:
-			write_stats(d);
+			report_due(d->report, d->firewall, d->workers, &d->conf);
 			break;
 		}
 	}
@@ -188,6 +181,7 @@ on_signal(struct daemon *d)
 static bool
 on_event(struct daemon *d, enum event_source source)
 {
+	struct firewall_news news;
 	uint64_t ticks;
 
 	switch (source) {
@@ -206,7 +200,11 @@ on_event(struct daemon *d, enum event_source source)
 		break;
 	case EV_STATS:
 		if (read(d->stats_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
-			write_stats(d);
+			report_due(d->report, d->firewall, d->workers, &d->conf);
+		break;
+	case EV_FIREWALL:
+		if (firewall_dispatch(d->firewall, &news) == 1)
+			report_firewall_news(d->report, &news, d->workers, &d->conf);
 		break;
 	case EV_WATCHDOG:
 		/* only a loop that still turns is alive: a wedged worker gets us restarted */
@@ -261,15 +259,17 @@ start(struct daemon *d)
 		fatalx("cannot bind queue %u%s", d->conf.queue_first,
 		       d->conf.queue_count > 1 ? " and the following" : "");
 	}
-	if (firewall_install(d->conf.firewall, d->conf.queue_first, d->conf.queue_count) == -1) {
+	d->firewall = firewall_new(d->conf.firewall, d->conf.queue_first, d->conf.queue_count);
+	if (d->firewall == NULL || firewall_install(d->firewall) == -1) {
 		workers_stop(d->workers);
 		fatalx("cannot install the firewall rules");
 	}
 	report_reopen(d->report, &d->conf);
-	raw = firewall_needs_raw(d->conf.firewall);
+	raw = firewall_needs_raw(d->firewall);
+	/* threads after the drop: a thread keeps its creator's capabilities */
 	if ((d->conf.user[0] ? privs_drop(d->conf.user, raw) : privs_limit(raw)) == -1 ||
-	    workers_run(d->workers) == -1) {
-		firewall_remove(d->conf.firewall);
+	    workers_run(d->workers) == -1 || firewall_start(d->firewall) == -1) {
+		firewall_remove(d->firewall);
 		workers_stop(d->workers);
 		fatalx("cannot start");
 	}
@@ -277,6 +277,8 @@ start(struct daemon *d)
 	watch(d, d->signal_fd, EV_SIGNAL);
 	watch(d, links_fd(d->links), EV_LINKS);
 	watch(d, d->stats_fd, EV_STATS);
+	if (firewall_fd(d->firewall) != -1)
+		watch(d, firewall_fd(d->firewall), EV_FIREWALL);
 	arm_timer(d->stats_fd, (uint64_t)d->conf.stats_interval * 1000000);
 	if (watchdog_usec) {
 		watch(d, d->watchdog_fd, EV_WATCHDOG);
@@ -301,8 +303,9 @@ stop(struct daemon *d)
 	int status = 0;
 
 	notify_send("STOPPING=1");
-	if (firewall_remove(d->conf.firewall) == -1)
+	if (firewall_remove(d->firewall) == -1)
 		status = 1;
+	firewall_free(d->firewall);
 	workers_stop(d->workers); /* drains, unbinds, frees the view */
 	d->workers = NULL;
 	report_free(d->report);
@@ -383,6 +386,6 @@ main(int argc, char **argv)
 		for (i = 0; i < n && running; i++)
 			running = on_event(&d, (enum event_source)events[i].data.u32);
 	}
-	write_stats(&d);
+	report_final(d.report, d.firewall, d.workers, &d.conf, FINAL_COUNT_WAIT_MS);
 	return stop(&d);
 }

@@ -4,6 +4,7 @@
  * when SYNs went past the daemon unclamped.
  */
 #include <limits.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@ struct report {
 	struct stats_line lines[VIEW_MAX_SLOTS + 1];
 	uint64_t gaps_reported;
 	uint64_t bypassed_reported;
+	bool waiting;                                /* a record waits for the rules' counts */
 	time_t started;
 	struct statlog *statlog;
 };
@@ -186,6 +188,8 @@ report_published(struct report *report, const struct view *view, const struct co
 	report_reclaim(report, present, conf, workers);
 }
 
+_Static_assert(STATS_IPV4 == 0 && STATS_IPV6 == 1, "firewall_news counts IPv4 first");
+
 /*
  * SYNs our rules matched that never reached us: the kernel let them pass
  * unclamped because the queue was full (fail-open), which it counts nowhere
@@ -257,6 +261,50 @@ report_write(struct report *report, struct workers *workers, const struct conf *
 	report->lines[n++] = (struct stats_line){ "all", &report->total, { 0, 0 }, &extra };
 	statlog_write(report->statlog, now, report->lines, n);
 	report_gaps(report, &extra);
+}
+
+void
+report_due(struct report *report, struct firewall *fw, struct workers *workers,
+	   const struct conf *conf)
+{
+	if (report->waiting)
+		return;
+	if (firewall_request_packets(fw))
+		report->waiting = true;
+	else
+		report_write(report, workers, conf, NULL);
+}
+
+void
+report_firewall_news(struct report *report, const struct firewall_news *news,
+		     struct workers *workers, const struct conf *conf)
+{
+	if (!report->waiting)
+		return;
+	report->waiting = false;
+	report_write(report, workers, conf, news->have_packets ? news->packets : NULL);
+}
+
+void
+report_final(struct report *report, struct firewall *fw, struct workers *workers,
+	     const struct conf *conf, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = firewall_fd(fw), .events = POLLIN };
+	struct firewall_news news;
+	int waited;
+
+	report->waiting = false;
+	report_due(report, fw, workers, conf);
+	for (waited = 0; report->waiting && waited < timeout_ms; waited += 100) {
+		if (poll(&pfd, 1, 100) == 1 && firewall_dispatch(fw, &news) == 1)
+			report_firewall_news(report, &news, workers, conf);
+	}
+	if (report->waiting) {
+		log_warnx("stats: no packet count from the firewall within %d ms; "
+			  "the last record has no bypassed=", timeout_ms);
+		report->waiting = false;
+		report_write(report, workers, conf, NULL);
+	}
 }
 
 void

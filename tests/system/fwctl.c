@@ -1,5 +1,5 @@
 /*
- * fwctl: drives firewall.c and privs.c from the command line for
+ * fwctl: drives firewall.h and privs.c from the command line for
  * firewall-test.sh, which runs it inside a network namespace of its own.
  *
  *	fwctl MODE VERB...
@@ -10,9 +10,15 @@
  * then drop, rules out at exit); the first that fails ends it with status 1.
  * "packets" prints "packets ipv4=N ipv6=N"; "caps" prints the uid and the
  * capability sets from /proc/self/status.
+ *
+ * "install" makes a firewall object for its queues (remove and packets use
+ * the last one, or one of their own). "packets" goes the daemon's way: the
+ * helper thread started (after any drop, as the daemon does), a request,
+ * a poll on firewall_fd(), firewall_dispatch().
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +28,9 @@
 #include "firewall.h"
 #include "log.h"
 #include "privs.h"
-#include "stats.h"
+
+/* Both families' counts, each tool killed after 30 s, and some slack. */
+#define PACKETS_WAIT_S 70
 
 static int
 usage(void)
@@ -77,25 +85,45 @@ print_caps(void)
 	return 0;
 }
 
-int
-main(int argc, char *argv[])
+/* The counts through the helper thread. -1 for none (no counters) or a failed count (logged). */
+static int
+count_packets(struct firewall *fw, uint64_t packets[2])
 {
-	enum conf_firewall mode;
+	struct firewall_news news;
+	struct pollfd pfd;
+	int waited;
+
+	if (firewall_start(fw) == -1 || !firewall_request_packets(fw))
+		return -1;
+	pfd = (struct pollfd){ .fd = firewall_fd(fw), .events = POLLIN };
+	for (waited = 0; waited < PACKETS_WAIT_S; waited++) {
+		if (poll(&pfd, 1, 1000) == 1 && firewall_dispatch(fw, &news) == 1) {
+			if (!news.have_packets)
+				return -1;
+			packets[0] = news.packets[0];
+			packets[1] = news.packets[1];
+			return 0;
+		}
+	}
+	fprintf(stderr, "fwctl: no packet count within %d s\n", PACKETS_WAIT_S);
+	return -1;
+}
+
+/* The object the verbs act on: the last install's, else one made here. */
+static struct firewall *
+current(struct firewall **fw, enum conf_firewall mode)
+{
+	if (*fw == NULL)
+		*fw = firewall_new(mode, 0, 1);
+	return *fw;
+}
+
+static int
+run(int argc, char *argv[], enum conf_firewall mode, struct firewall **fw)
+{
 	uint64_t packets[2];
 	unsigned first, count;
 	int i;
-
-	log_init(getenv("FWCTL_DEBUG") != NULL);
-	if (argc < 3)
-		return usage();
-	if (strcmp(argv[1], "iptables") == 0)
-		mode = CONF_FIREWALL_IPTABLES;
-	else if (strcmp(argv[1], "nftables") == 0)
-		mode = CONF_FIREWALL_NFTABLES;
-	else if (strcmp(argv[1], "none") == 0)
-		mode = CONF_FIREWALL_NONE;
-	else
-		return usage();
 
 	for (i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "install") == 0 && i + 2 < argc) {
@@ -103,16 +131,17 @@ main(int argc, char *argv[])
 			    parse_unsigned(argv[i + 2], &count) == -1)
 				return usage();
 			i += 2;
-			if (firewall_install(mode, first, count) == -1)
+			firewall_free(*fw);
+			if ((*fw = firewall_new(mode, first, count)) == NULL ||
+			    firewall_install(*fw) == -1)
 				return 1;
 		} else if (strcmp(argv[i], "remove") == 0) {
-			if (firewall_remove(mode) == -1)
+			if (current(fw, mode) == NULL || firewall_remove(*fw) == -1)
 				return 1;
 		} else if (strcmp(argv[i], "packets") == 0) {
-			if (firewall_packets(mode, packets) == -1)
+			if (current(fw, mode) == NULL || count_packets(*fw, packets) == -1)
 				return 1;
-			printf("packets ipv4=%" PRIu64 " ipv6=%" PRIu64 "\n",
-			       packets[STATS_IPV4], packets[STATS_IPV6]);
+			printf("packets ipv4=%" PRIu64 " ipv6=%" PRIu64 "\n", packets[0], packets[1]);
 			fflush(stdout);
 		} else if (strcmp(argv[i], "drop") == 0 && i + 1 < argc) {
 			if (privs_drop(argv[++i], false) == -1)
@@ -128,4 +157,28 @@ main(int argc, char *argv[])
 		}
 	}
 	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct firewall *fw = NULL;
+	enum conf_firewall mode;
+	int status;
+
+	log_init(getenv("FWCTL_DEBUG") != NULL);
+	if (argc < 3)
+		return usage();
+	if (strcmp(argv[1], "iptables") == 0)
+		mode = CONF_FIREWALL_IPTABLES;
+	else if (strcmp(argv[1], "nftables") == 0)
+		mode = CONF_FIREWALL_NFTABLES;
+	else if (strcmp(argv[1], "none") == 0)
+		mode = CONF_FIREWALL_NONE;
+	else
+		return usage();
+
+	status = run(argc, argv, mode, &fw);
+	firewall_free(fw);
+	return status;
 }
