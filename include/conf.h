@@ -76,4 +76,14 @@ const struct conf_iface *conf_iface_find(const struct conf *conf, const char *if
 
 const char *conf_firewall_name(enum conf_firewall firewall);
 
+/* "queue 3" or "queues 0-3", for messages. */
+void conf_queues_text(char *buf, size_t size, unsigned first, unsigned count);
+
+/*
+ * A reload keeps what only a restart can change (queues, queue_maxlen,
+ * firewall, user): copies those from running into fresh. True if fresh
+ * asked for something else, which the caller should say.
+ */
+bool conf_keep_restart_settings(struct conf *fresh, const struct conf *running);
+
 #endif

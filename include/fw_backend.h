@@ -9,7 +9,6 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "spawn.h"
 
@@ -54,16 +53,6 @@ fw_spawn(struct fw_run *run, const char *const argv[], const char *input, const 
 	};
 
 	return spawn_run(argv, &opts, &run->r);
-}
-
-/* "queue 3" or "queues 0-3", for the log. */
-static inline void
-fw_queues_text(char *buf, size_t size, unsigned first, unsigned count)
-{
-	if (count == 1)
-		snprintf(buf, size, "queue %u", first);
-	else
-		snprintf(buf, size, "queues %u-%u", first, first + count - 1);
 }
 
 #endif

@@ -358,6 +358,15 @@ conf_firewall_name(enum conf_firewall firewall)
 	return "unknown";
 }
 
+void
+conf_queues_text(char *buf, size_t size, unsigned first, unsigned count)
+{
+	if (count == 1)
+		snprintf(buf, size, "queue %u", first);
+	else
+		snprintf(buf, size, "queues %u-%u", first, first + count - 1);
+}
+
 const struct conf_iface *
 conf_iface_find(const struct conf *conf, const char *ifname)
 {
@@ -663,4 +672,20 @@ conf_parse_buffer(struct conf *conf, const char *path, const char *buf, size_t l
 		buf = nl;
 	}
 	return conf_parser_finish(parser);
+}
+
+bool
+conf_keep_restart_settings(struct conf *fresh, const struct conf *running)
+{
+	bool differ = fresh->queue_first != running->queue_first ||
+		      fresh->queue_count != running->queue_count ||
+		      fresh->queue_maxlen != running->queue_maxlen ||
+		      fresh->firewall != running->firewall || strcmp(fresh->user, running->user) != 0;
+
+	fresh->queue_first = running->queue_first;
+	fresh->queue_count = running->queue_count;
+	fresh->queue_maxlen = running->queue_maxlen;
+	fresh->firewall = running->firewall;
+	memcpy(fresh->user, running->user, sizeof(fresh->user));
+	return differ;
 }

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "conffile.h"
+#include "log.h"
 
 int
 conf_load(struct conf *conf, const char *path, conf_report_fn *report_fn, void *arg)
@@ -42,4 +44,16 @@ conf_load(struct conf *conf, const char *path, conf_report_fn *report_fn, void *
 	free(buf);
 	fclose(f);
 	return conf_parser_finish(parser);
+}
+
+int
+conf_load_or_default(struct conf *conf, const char *path, bool explicit,
+		     conf_report_fn *report_fn, void *arg)
+{
+	if (!explicit && access(path, F_OK) == -1 && errno == ENOENT) {
+		conf_defaults(conf);
+		log_info("%s does not exist: running on the built-in default", path);
+		return 0;
+	}
+	return conf_load(conf, path, report_fn, arg);
 }

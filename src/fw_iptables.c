@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf.h"
 #include "fw_backend.h"
 #include "log.h"
 #include "spawn.h"
@@ -210,7 +211,7 @@ ipt_install(struct fw_run *run, unsigned first, unsigned count)
 	bool quiet;
 	size_t i, j;
 
-	fw_queues_text(queues, sizeof(queues), first, count);
+	conf_queues_text(queues, sizeof(queues), first, count);
 	for (i = 0; i < FW_FAMILIES; i++) {
 		if (ipt_install_family(run, ipt_tools[i], first, count) == -1) {
 			/* leave nothing half-made: a failed start must not strand rules */

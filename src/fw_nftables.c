@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf.h"
 #include "fw_backend.h"
 #include "log.h"
 #include "spawn.h"
@@ -78,7 +79,7 @@ nft_install(struct fw_run *run, unsigned first, unsigned count)
 	if (nft_ruleset(ruleset, sizeof(ruleset), first, count, true) == -1)
 		return -1;
 	if ((rc = fw_spawn(run, apply, ruleset, NFT_NOT_FOUND)) == 0) {
-		fw_queues_text(queues, sizeof(queues), first, count);
+		conf_queues_text(queues, sizeof(queues), first, count);
 		log_info("nftables: table inet %s sends SYNs from forward, output and input "
 			 "to %s (bypass)", FIREWALL_TABLE, queues);
 		return 0;

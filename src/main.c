@@ -79,12 +79,8 @@ conf_report(void *arg, const char *file, unsigned line, const char *msg)
 static int
 load_config(struct daemon *d, struct conf *conf)
 {
-	if (!d->conf_explicit && access(d->conf_path, F_OK) == -1 && errno == ENOENT) {
-		conf_defaults(conf);
-		log_info("%s does not exist: running on the built-in default", d->conf_path);
-	} else if (conf_load(conf, d->conf_path, conf_report, NULL) == -1) {
+	if (conf_load_or_default(conf, d->conf_path, d->conf_explicit, conf_report, NULL) == -1)
 		return -1;
-	}
 	if (d->observe)
 		conf->mode = CONF_MODE_OBSERVE;
 	return 0;
@@ -117,21 +113,6 @@ publish_view(struct daemon *d, const struct conf *conf)
 	report_published(d->report, view, conf, d->workers);
 }
 
-/* Settings a running daemon cannot change: it keeps its own and says so. */
-static void
-keep_restart_settings(struct conf *fresh, const struct conf *running)
-{
-	if (fresh->queue_first != running->queue_first || fresh->queue_count != running->queue_count ||
-	    fresh->queue_maxlen != running->queue_maxlen || fresh->firewall != running->firewall ||
-	    strcmp(fresh->user, running->user) != 0)
-		log_warnx("queue, queue_maxlen, firewall and user take effect at the next restart");
-	fresh->queue_first = running->queue_first;
-	fresh->queue_count = running->queue_count;
-	fresh->queue_maxlen = running->queue_maxlen;
-	fresh->firewall = running->firewall;
-	memcpy(fresh->user, running->user, sizeof(fresh->user));
-}
-
 static void
 reload(struct daemon *d)
 {
@@ -144,7 +125,8 @@ reload(struct daemon *d)
 		notify_send("READY=1\nSTATUS=Reload failed: configuration errors; running the old one");
 		return;
 	}
-	keep_restart_settings(&fresh, &d->conf);
+	if (conf_keep_restart_settings(&fresh, &d->conf))
+		log_warnx("queue, queue_maxlen, firewall and user take effect at the next restart");
 	publish_view(d, &fresh);
 	report_reopen(d->report, &fresh);
 	if (fresh.stats_interval != d->conf.stats_interval)
@@ -285,11 +267,7 @@ start(struct daemon *d)
 		arm_timer(d->watchdog_fd, watchdog_usec / 2 > 500000 ? watchdog_usec / 2 : 500000);
 	}
 	report_published(d->report, d->view, &d->conf, d->workers);
-	if (d->conf.queue_count > 1)
-		snprintf(queues, sizeof(queues), "queues %u-%u", d->conf.queue_first,
-			 d->conf.queue_first + d->conf.queue_count - 1);
-	else
-		snprintf(queues, sizeof(queues), "queue %u", d->conf.queue_first);
+	conf_queues_text(queues, sizeof(queues), d->conf.queue_first, d->conf.queue_count);
 	log_info("ready: %s on %s, firewall %s, %zu interfaces",
 		 d->conf.mode == CONF_MODE_OBSERVE ? "observing (dry run: nothing is changed)" : "clamping",
 		 queues, conf_firewall_name(d->conf.firewall), links_table(d->links)->count);
