@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "fake_queue.h"
 #include "link.h"
 #include "log.h"
@@ -16,32 +17,6 @@
 #include "view.h"
 #include "worker.h"
 
-static void
-add_link(struct iftable *links, uint32_t ifindex, const char *name, const char *kind, unsigned mtu)
-{
-	struct link l;
-
-	memset(&l, 0, sizeof(l));
-	l.ifindex = ifindex;
-	snprintf(l.name, sizeof(l.name), "%s", name);
-	snprintf(l.kind, sizeof(l.kind), "%s", kind);
-	l.mtu = mtu;
-	iftable_put(links, &l);
-}
-
-static void
-ignore_report(void *arg, const char *file, unsigned line, const char *msg)
-{
-	(void)arg;
-	fprintf(stderr, "unexpected config error %s:%u: %s\n", file, line, msg);
-}
-
-/* Parses text as the file "test.conf". */
-static int
-load(struct conf *conf, const char *text)
-{
-	return conf_parse_buffer(conf, "test.conf", text, strlen(text), ignore_report, NULL);
-}
 /* Builds and publishes a view as main.c does, with stderr going to logged. */
 static struct view *
 publish_logged(struct workers *workers, struct report *report, const struct iftable *links,
@@ -103,15 +78,15 @@ main(void)
 	fd = mkstemp(stats_path);
 	close(fd);
 	link_table_init(&links);
-	add_link(&links, 2, "lan0", "veth", 1500);
-	add_link(&links, 3, "wan0", "veth", 1492);
-	add_link(&links, 4, "ppp0", "ppp", 1492);
-	add_link(&links, 5, "tiny0", "", 600);
+	fixture_link(&links, 2, "lan0", "veth", 1500);
+	fixture_link(&links, 3, "wan0", "veth", 1492);
+	fixture_link(&links, 4, "ppp0", "ppp", 1492);
+	fixture_link(&links, 5, "tiny0", "", 600);
 	snprintf(text, sizeof(text), "[global]\nstats_log = %s\n"
 		 "[interface wan0]\noverhead = ipip\n"
 		 "[interface ppp*]\noverhead = pppoe\n"
 		 "[interface lan0]\nmss = 1400\n", stats_path);
-	CHECK_EQ(load(&conf, text), 0);
+	CHECK_EQ(fixture_conf(&conf, text), 0);
 
 	report = report_new();
 	CHECK(report != NULL);
@@ -163,7 +138,7 @@ main(void)
 
 	/* wan0 reconnects under a new ifindex at a new MTU: same slot, new ceiling */
 	iftable_del(&links, 3);
-	add_link(&links, 4711, "wan0", "veth", 1400);
+	fixture_link(&links, 4711, "wan0", "veth", 1400);
 	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
 	CHECK_EQ(slot_number(view, 4711), wan_slot);
 	CHECK_EQ(slot_number(view, 3), VIEW_SLOT_OTHER); /* the old ifindex is gone */
@@ -171,7 +146,7 @@ main(void)
 
 	/* tiny0's MTU changes but stays floored: warned again, since the numbers changed */
 	iftable_del(&links, 5);
-	add_link(&links, 5, "tiny0", "", 700);
+	fixture_link(&links, 5, "tiny0", "", 700);
 	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
 	CHECK(strstr(logged, "tiny0: effective MTU 700") != NULL);
 
@@ -202,9 +177,9 @@ main(void)
 		char name[16];
 
 		snprintf(name, sizeof(name), "fill%u", i);
-		add_link(&links, 10000 + i, name, "veth", 1500);
+		fixture_link(&links, 10000 + i, name, "veth", 1500);
 	}
-	add_link(&links, 9, "veth9", "veth", 1500);
+	fixture_link(&links, 9, "veth9", "veth", 1500);
 	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
 	veth_slot = slot_number(view, 9);
 	CHECK(strcmp(report_slot_name(report, veth_slot), "veth9") == 0);
@@ -217,8 +192,8 @@ main(void)
 	CHECK(strcmp(report_slot_name(report, VIEW_SLOT_OTHER), "-") == 0); /* never released */
 
 	/* the next new name takes the freed slot; wan0 comes back to its own */
-	add_link(&links, 10, "veth10", "veth", 1500);
-	add_link(&links, 4712, "wan0", "veth", 1492);
+	fixture_link(&links, 10, "veth10", "veth", 1500);
+	fixture_link(&links, 4712, "wan0", "veth", 1492);
 	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
 	CHECK_EQ(slot_number(view, 10), veth_slot);
 	CHECK(strcmp(report_slot_name(report, veth_slot), "veth10") == 0);

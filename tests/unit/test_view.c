@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "conf.h"
 #include "link.h"
 #include "view.h"
@@ -28,32 +29,6 @@ slot_by_ifindex(void *arg, const struct view_link *vl, const struct conf *conf)
 	return (uint16_t)vl->link->ifindex;
 }
 
-static void
-add_link(struct iftable *links, uint32_t ifindex, const char *name, const char *kind, unsigned mtu)
-{
-	struct link l;
-
-	memset(&l, 0, sizeof(l));
-	l.ifindex = ifindex;
-	snprintf(l.name, sizeof(l.name), "%s", name);
-	snprintf(l.kind, sizeof(l.kind), "%s", kind);
-	l.mtu = mtu;
-	iftable_put(links, &l);
-}
-
-static void
-ignore_report(void *arg, const char *file, unsigned line, const char *msg)
-{
-	(void)arg;
-	fprintf(stderr, "unexpected config error %s:%u: %s\n", file, line, msg);
-}
-
-/* Parses text as the file "test.conf". */
-static int
-load(struct conf *conf, const char *text)
-{
-	return conf_parse_buffer(conf, "test.conf", text, strlen(text), ignore_report, NULL);
-}
 int
 main(void)
 {
@@ -65,11 +40,11 @@ main(void)
 	uint16_t slot;
 
 	link_table_init(&links);
-	add_link(&links, 2, "lan0", "veth", 1500);
-	add_link(&links, 3, "wan0", "veth", 1492);
-	add_link(&links, 4, "ppp0", "ppp", 1492);
-	add_link(&links, 5, "tiny0", "", 600);
-	CHECK_EQ(load(&conf, "[global]\nmode = observe\n"
+	fixture_link(&links, 2, "lan0", "veth", 1500);
+	fixture_link(&links, 3, "wan0", "veth", 1492);
+	fixture_link(&links, 4, "ppp0", "ppp", 1492);
+	fixture_link(&links, 5, "tiny0", "", 600);
+	CHECK_EQ(fixture_conf(&conf, "[global]\nmode = observe\n"
 			     "[interface wan0]\noverhead = ipip\n"
 			     "[interface ppp*]\noverhead = pppoe\n"
 			     "[interface lan0]\nmss = 1400\n"), 0);
@@ -125,7 +100,7 @@ main(void)
 
 	/* wan0 reconnects under a new ifindex at a new MTU: the old ifindex is gone */
 	iftable_del(&links, 3);
-	add_link(&links, 11, "wan0", "veth", 1400);
+	fixture_link(&links, 11, "wan0", "veth", 1400);
 	view = view_build(&links, &conf, slot_by_ifindex, NULL);
 	ifs[0] = 11;
 	c = view_ceiling(view, ifs, 1, &slot);

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "fixture.h"
 #include "fake_queue.h"
 #include "links.h"
 #include "view.h"
@@ -37,19 +38,6 @@ slot_by_ifindex(void *arg, const struct view_link *vl, const struct conf *conf)
 	return (uint16_t)vl->link->ifindex;
 }
 
-static void
-add_link(struct iftable *links, uint32_t ifindex, const char *name, const char *kind, unsigned mtu)
-{
-	struct link l;
-
-	memset(&l, 0, sizeof(l));
-	l.ifindex = ifindex;
-	snprintf(l.name, sizeof(l.name), "%s", name);
-	snprintf(l.kind, sizeof(l.kind), "%s", kind);
-	l.mtu = mtu;
-	iftable_put(links, &l);
-}
-
 /* Two states of the router: wan0 at 1492, then at 1400 (ceilings 1452/1432 and 1360/1340). */
 static struct view *
 build(const struct conf *conf, unsigned wan_mtu)
@@ -58,9 +46,9 @@ build(const struct conf *conf, unsigned wan_mtu)
 	struct view *view;
 
 	link_table_init(&links);
-	add_link(&links, IF_LAN, "lan0", "veth", 1500);
-	add_link(&links, IF_WAN, "wan0", "veth", wan_mtu);
-	add_link(&links, IF_PPP, "ppp0", "ppp", 1492);
+	fixture_link(&links, IF_LAN, "lan0", "veth", 1500);
+	fixture_link(&links, IF_WAN, "wan0", "veth", wan_mtu);
+	fixture_link(&links, IF_PPP, "ppp0", "ppp", 1492);
 	view = view_build(&links, conf, slot_by_ifindex, NULL);
 	iftable_free(&links);
 	if (view == NULL)
