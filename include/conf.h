@@ -8,7 +8,6 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #define CONF_DEFAULT_PATH SYSCONFDIR "/mssclampd/mssclampd.conf"
 #define CONF_IFNAMSIZ 16 /* IFNAMSIZ: 15 characters and the NUL */

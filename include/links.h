@@ -7,12 +7,9 @@
 #ifndef MSSCLAMPD_LINKS_H
 #define MSSCLAMPD_LINKS_H
 
-#include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 
 #include "iftable.h"
-#include "link.h"
 
 struct nlmsghdr;
 struct links;

@@ -11,7 +11,6 @@
 #define MSSCLAMPD_REPORT_H
 
 #include <stdint.h>
-#include <time.h>
 
 #include "conf.h"
 #include "firewall.h"

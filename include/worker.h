@@ -8,10 +8,8 @@
 #define MSSCLAMPD_WORKER_H
 
 #include <stdbool.h>
-#include <stddef.h>
 
 #include "conf.h"
-#include "queue.h"
 #include "stats.h"
 #include "view.h"
 

@@ -10,10 +10,10 @@
 #include <time.h>
 
 #include <libmnl/libmnl.h>
-#include <linux/if.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include "link.h"
 #include "links.h"
 #include "log.h"
 #include "nlmsg.h"

@@ -3,7 +3,6 @@
  * between the IP MTU an endpoint sees and the MTU of the link that carries
  * it. Each figure is the worst case, so a ceiling built from it always fits.
  */
-#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>

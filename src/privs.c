@@ -16,11 +16,9 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <grp.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/types.h>
 #include <unistd.h>
 
 #include <cap-ng.h>

@@ -3,7 +3,6 @@
  * slots worked out in advance, so a packet costs lookups, not arithmetic.
  */
 #include <stdlib.h>
-#include <string.h>
 
 #include "presets.h"
 #include "view.h"

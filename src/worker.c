@@ -15,11 +15,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
 #include "engine.h"
 #include "log.h"
+#include "queue.h"
 #include "worker.h"
 
 #define WORKER_BATCH 64             /* packets per receive */

@@ -14,6 +14,7 @@
 
 #include "engine.h"
 #include "iftable.h"
+#include "link.h"
 #include "links.h"
 #include "nlmsg.h"
 #include "queue.h"

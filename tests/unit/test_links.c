@@ -10,6 +10,7 @@
 #include <linux/rtnetlink.h>
 
 #include "check.h"
+#include "link.h"
 #include "links.h"
 
 static char buf[4096];
