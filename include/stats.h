@@ -26,6 +26,8 @@ struct stats_extra {
 	uint64_t queue_gaps;      /* packet ids skipped: the kernel let them past a full socket (fail-open) */
 	bool bypassed_known;      /* false when the rules are the operator's (firewall = none) */
 	uint64_t bypassed;        /* SYNs our rules matched that never reached us: fail-open or a stopped daemon */
+	bool rules_ours;          /* the daemon installed the rules (firewall = iptables or nftables) */
+	uint64_t rules_restored;  /* times the daemon put back rules something had removed */
 	uint64_t verdict_errors;  /* verdicts the kernel refused, e.g. ENOENT after an interface went down */
 	uint64_t uptime_seconds;
 	bool observing;           /* observe mode: "clamped" counts what would have been; shown as mode=observe */
@@ -48,7 +50,8 @@ uint64_t stats_total(const struct stats_counters *c, enum engine_action action);
 /*
  * "2026-11-21T10:00:00Z iface=ppp0 seen=12 clamped=10 unchanged=1 inserted=0
  * malformed=1 skipped=0 ipv4=8 ipv6=4 mss4=1452 mss6=1432\n"
- * The "all" line ends with gaps= [bypassed=] verdict_errors= uptime= and, in observe mode, mode=observe.
+ * The "all" line ends with gaps= [bypassed=] [rules_restored=] verdict_errors= uptime= and, in
+ * observe mode, mode=observe.
  * Each returns the length written (always NUL-terminated), or -1 if size was too small.
  */
 int stats_format_logfmt(char *buf, size_t size, time_t now, const struct stats_line *line);
@@ -58,5 +61,8 @@ int stats_format_json(char *buf, size_t size, time_t now, const struct stats_lin
 
 /* A whole Prometheus text-format exposition for n lines (HELP/TYPE once per metric). */
 int stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, size_t n);
+
+/* value as a JSON string, quotes included, escaped as the JSON lines are (invalid UTF-8 as U+FFFD). */
+int stats_format_json_string(char *buf, size_t size, const char *value);
 
 #endif

@@ -32,7 +32,7 @@
 #define STATLOG_BANNER \
 	"# mssclampd stats, counters cumulative since start: ts iface seen clamped unchanged " \
 	"inserted malformed skipped ipv4 ipv6 [mss4 mss6] " \
-	"[iface=all: gaps [bypassed] verdict_errors uptime [mode=observe]]\n"
+	"[iface=all: gaps [bypassed] [rules_restored] verdict_errors uptime [mode=observe]]\n"
 
 _Static_assert(sizeof(STATLOG_BANNER) + 1 <= STATLOG_PREFIX_ROOM, "banner fits before a record");
 

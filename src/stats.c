@@ -302,6 +302,8 @@ stats_format_logfmt(char *buf, size_t size, time_t now, const struct stats_line 
 		put_logfmt_u64(&w, "gaps", line->extra->queue_gaps);
 		if (line->extra->bypassed_known)
 			put_logfmt_u64(&w, "bypassed", line->extra->bypassed);
+		if (line->extra->rules_ours)
+			put_logfmt_u64(&w, "rules_restored", line->extra->rules_restored);
 		put_logfmt_u64(&w, "verdict_errors", line->extra->verdict_errors);
 		put_logfmt_u64(&w, "uptime", line->extra->uptime_seconds);
 		if (line->extra->observing)
@@ -355,6 +357,8 @@ stats_format_json(char *buf, size_t size, time_t now, const struct stats_line *l
 		put_json_u64(&w, "gaps", x->queue_gaps);
 		if (x->bypassed_known)
 			put_json_u64(&w, "bypassed", x->bypassed);
+		if (x->rules_ours)
+			put_json_u64(&w, "rules_restored", x->rules_restored);
 		put_json_u64(&w, "verdict_errors", x->verdict_errors);
 		put_json_u64(&w, "uptime", x->uptime_seconds);
 		if (x->observing)
@@ -485,6 +489,13 @@ stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, 
 			put_u64(&w, extra->bypassed);
 			put_char(&w, '\n');
 		}
+		if (extra->rules_ours) {
+			put_metric_header(&w, "mssclampd_rules_restored_total", "counter",
+					  "Times the daemon put back rules something had removed.");
+			put_str(&w, "mssclampd_rules_restored_total ");
+			put_u64(&w, extra->rules_restored);
+			put_char(&w, '\n');
+		}
 		put_metric_header(&w, "mssclampd_verdict_errors_total", "counter",
 				  "Verdicts the kernel refused, e.g. after an interface went down.");
 		put_str(&w, "mssclampd_verdict_errors_total ");
@@ -496,5 +507,14 @@ stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, 
 		put_u64(&w, extra->uptime_seconds);
 		put_char(&w, '\n');
 	}
+	return finish(&w);
+}
+
+int
+stats_format_json_string(char *buf, size_t size, const char *value)
+{
+	struct writer w = { .buf = buf, .size = size };
+
+	put_json_string(&w, value);
 	return finish(&w);
 }

@@ -117,6 +117,7 @@ test_logfmt(void)
 	{
 		struct stats_extra observing = all_extra;
 		struct stats_line all = lines[2];
+		char big[4096];
 
 		observing.bypassed_known = true;
 		observing.bypassed = 12;
@@ -131,6 +132,37 @@ test_logfmt(void)
 		          strstr(buf, ",\"bypassed\":12,") != NULL &&
 		          strstr(buf, ",\"mode\":\"observe\"") != NULL,
 		          "JSON all: bypassed and mode");
+
+		/* the daemon's own rules: how often it put them back */
+		observing.observing = false;
+		observing.rules_ours = true;
+		observing.rules_restored = 3;
+		check_str(stats_format_logfmt(buf, sizeof(buf), T_EXAMPLE, &all), buf,
+			  "2026-11-21T10:00:00Z iface=all seen=18 clamped=10 unchanged=3 inserted=3 "
+			  "malformed=1 skipped=1 ipv4=14 ipv6=4 gaps=5 bypassed=12 rules_restored=3 "
+			  "verdict_errors=2 uptime=3600\n",
+			  "logfmt all: rules_restored after bypassed");
+		CHECK_MSG(stats_format_json(buf, sizeof(buf), T_EXAMPLE, &all) > 0 &&
+		          strstr(buf, ",\"bypassed\":12,\"rules_restored\":3,") != NULL,
+		          "JSON all: rules_restored after bypassed");
+		CHECK_MSG(stats_format_prometheus(big, sizeof(big), &all, 1) > 0 &&
+		          strstr(big, "# HELP mssclampd_rules_restored_total Times the daemon put back "
+				      "rules something had removed.\n"
+				      "# TYPE mssclampd_rules_restored_total counter\n"
+				      "mssclampd_rules_restored_total 3\n") != NULL,
+		          "Prometheus: mssclampd_rules_restored_total");
+		observing.rules_ours = false;
+		CHECK_MSG(stats_format_prometheus(big, sizeof(big), &all, 1) > 0 &&
+		          strstr(big, "rules_restored") == NULL,
+		          "Prometheus: no rules_restored for the operator's rules");
+	}
+
+	{
+		char quoted[64];
+
+		check_str(stats_format_json_string(quoted, sizeof(quoted), "a\"b\x01\xff"), quoted,
+			  "\"a\\\"b\\u0001\\ufffd\"", "a JSON string on its own, as the lines escape it");
+		CHECK_EQ(stats_format_json_string(quoted, 4, "abc"), -1);
 	}
 
 	line.ceiling = (struct engine_ceiling){ 0, 1220 };
