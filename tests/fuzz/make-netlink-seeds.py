@@ -1,7 +1,10 @@
 #!/usr/bin/python3
-"""Writes seed inputs for fuzz_netlink: rtnetlink link messages (first byte
-even) and NFQUEUE packet messages (first byte odd), built as the kernel
-builds them. Run from the repository root: tests/fuzz/make-netlink-seeds.py"""
+"""Writes seed inputs for fuzz_netlink, built as the kernel builds them (the
+first byte picks the consumer, see fuzz_netlink.c): rtnetlink link messages
+(0), NFQUEUE packet messages (1), nf_tables events (2), rules (3) and
+counters (4) as a 6.18 kernel sent them, and iptables-legacy rule blobs (5,
+6). And seeds for fuzz_control. Run from the repository root:
+tests/fuzz/make-netlink-seeds.py"""
 import os
 import struct
 import sys
@@ -58,6 +61,58 @@ def packet(pkt, pkt_id=1, family=2, cap_len=None):
     return nlmsg(NFQNL_MSG_PACKET, body)
 
 
+# nf_tables messages a 6.18 kernel sent (tests/unit/test_fw_netlink.c has them too)
+NFT_RULE = bytes.fromhex(
+    "9c010000060a020801000000f4510000020000040b0001006d616e676c6500000e0002004d5353434c414d5044"
+    "0000000c00030000000000000000026001040024000100090001006d657461000000001400020008000200000000"
+    "1008000100000000012c00010008000100636d700020000200080001000000000108000200000000000c00030005"
+    "00010006000000340001000c0001007061796c6f6164002400020008000100000000010800020000000002080003"
+    "000000000d08000400000000014c0001000c00010062697477697365003c00020008000100000000010800020000"
+    "000001080003000000000108000600000000000c00040005000100060000000c0005000500010000000000"
+    "2c00010008000100636d700020000200080001000000000108000200000000000c00030005000100020000002c00"
+    "01000c000100636f756e746572001c0002000c00010000000000000000b40c000200000000000000000334000100"
+    "0b0001007461726765740000240002000c0001004e4651554555450008000200000000030c000300000001000100"
+    "0000")
+NFT_SYN4 = bytes.fromhex(
+    "68000000120a02080100000021520000010000050e0001006d7373636c616d70640000000900020073796e3400"
+    "00000008000300000000010c000600000000000000000208000500000000011c0004000c00010000000000000000"
+    "3c0c0002000000000000000001")
+NFT_SYN6 = NFT_SYN4.replace(b"syn4", b"syn6")
+NFT_DELCHAIN = bytes.fromhex(
+    "3c000000050a00000100000002510000010000060e0001006d7373636c616d70640000000b0003006f7574707574"
+    "00000c0002000000000000000001")
+NFT_NEWGEN = bytes.fromhex(
+    "2c0000000f0a000001000000025100000000000608000100000000060800020000005102080003006e667400")
+
+XT_IP = 84           # struct ipt_ip: struct ipt_entry is 112 bytes, counters at 96
+XT6_IP = 136         # struct ip6t_ip6: struct ip6t_entry is 168 bytes, counters at 152
+XT_TARGET = 32       # struct xt_entry_target
+
+
+def xt_entry(ip, target, data, packets=0):
+    size = XT_TARGET + len(data)
+    size += (8 - size % 8) % 8
+    tgt = struct.pack("=H29sB", size, target.encode(), 0) + data
+    tgt += b"\0" * (size - len(tgt))
+    counters = struct.pack("=QQ", packets, packets * 60)
+    # the IP match, nfcache, target_offset, next_offset, comefrom, the counters 8-aligned
+    fields = b"\0" * ip + struct.pack("=I", 0)
+    pad = (8 - (len(fields) + 8) % 8) % 8
+    head = len(fields) + 8 + pad + len(counters)
+    entry = fields + struct.pack("=HHI", head, head + size, 0) + b"\0" * pad
+    return entry + counters + tgt
+
+
+def xt_table(ip):
+    """OUTPUT with a policy, chain MSSCLAMPD with our NFQUEUE rule, the end; its layout first."""
+    policy = xt_entry(ip, "", struct.pack("=i", -2))
+    body = policy + xt_entry(ip, "ERROR", b"MSSCLAMPD".ljust(32, b"\0"))
+    body += xt_entry(ip, "NFQUEUE", struct.pack("=HHH", 0, 1, 1), 7)
+    body += xt_entry(ip, "", struct.pack("=i", -5)) + xt_entry(ip, "ERROR", b"ERROR".ljust(32, b"\0"))
+    info = struct.pack("=I5I5III", 1 << 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 5, len(body))
+    return info + body
+
+
 seeds = {
     "link-new": b"\0" + link(RTM_NEWLINK, 2, "eth0", 1500, "veth"),
     "link-ppp": b"\0" + link(RTM_NEWLINK, 5, "ppp0", 1492, "ppp"),
@@ -68,9 +123,27 @@ seeds = {
     "queue-syn-nomss": b"\1" + packet(syn4(b"")),
     "queue-syn-odd": b"\1" + packet(syn4(b"\x01\x02\x04\x23\x28\x00\x00\x00")),
     "queue-truncated": b"\1" + packet(syn4(b"\x02\x04\x05\xb4"), cap_len=1500),
+    "nft-events": b"\2" + NFT_DELCHAIN + NFT_NEWGEN,
+    "nft-rule": b"\3" + NFT_RULE,
+    "nft-counters": b"\4" + NFT_SYN4 + NFT_SYN6,
+    "xtables-ipv4": b"\5" + xt_table(XT_IP),
+    "xtables-ipv6": b"\6" + xt_table(XT6_IP),
+}
+control_seeds = {
+    "status": b"\0status\n",
+    "status-json-bytewise": b"\0status json\n",
+    "status-crlf": b"\5status json\r\n",
+    "garbage": b"\3GET / HTTP/1.0\r\n\r\n",
+    "long": b"\17" + b"s" * 80,
 }
 os.makedirs(OUT, exist_ok=True)
 for name, data in seeds.items():
     with open(os.path.join(OUT, name), "wb") as f:
         f.write(data)
 print("wrote %d seeds to %s" % (len(seeds), OUT))
+CONTROL_OUT = "tests/fuzz/corpus/control"
+os.makedirs(CONTROL_OUT, exist_ok=True)
+for name, data in control_seeds.items():
+    with open(os.path.join(CONTROL_OUT, name), "wb") as f:
+        f.write(data)
+print("wrote %d seeds to %s" % (len(control_seeds), CONTROL_OUT))
