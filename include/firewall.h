@@ -2,13 +2,17 @@
  * The rules that send SYNs to our queues: a chain of our own in the mangle
  * table, jumped to from FORWARD, OUTPUT and INPUT, for IPv4 and IPv6
  * (iptables), or a table of our own (nftables). Always --queue-bypass, so a
- * stopped daemon never blackholes a connection. Runs the firewall's own tools.
+ * stopped daemon never blackholes a connection. Runs the firewall's own
+ * tools.
  *
  * Install and remove run the tools on the caller's thread (start-up and
- * stop only). Everything else runs on a helper thread of ours, so that the
- * event loop never waits on a child: the loop makes a request, the thread
- * runs the tools and makes firewall_fd() readable, firewall_dispatch()
- * hands over the result.
+ * stop only). After start-up a helper thread of ours keeps the rules in
+ * place: it watches the ruleset (nf_tables change events, or the legacy
+ * tables read once a second), checks our rules with the tools when they
+ * may have changed, and puts back what is gone, backing off when something
+ * removes them again and again (backoff.h). The event loop never waits on
+ * it: what it knows is read under a lock (firewall_counts(),
+ * firewall_status()).
  */
 #ifndef MSSCLAMPD_FIREWALL_H
 #define MSSCLAMPD_FIREWALL_H
@@ -17,13 +21,17 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "status.h"
+
+/* With iptables-legacy, packet counts come from the helper thread's reading, at most this old. */
+#define FIREWALL_COUNTS_MAX_AGE_MS 60000
 
 struct firewall;
 
-/* What the helper thread has for the loop since the last firewall_dispatch(). */
-struct firewall_news {
-	bool have_packets;      /* a packet count finished and succeeded */
-	uint64_t packets[2];    /* packets our queueing rules matched: [0] IPv4, [1] IPv6 */
+/* The packets our rules matched, per family ([0] IPv4, [1] IPv6). */
+struct firewall_counts {
+	uint64_t packets[2];
+	uint64_t epoch[2];   /* changes when the counting rule was made anew (bypass.h) */
 };
 
 /* The rules for queues first .. first + count - 1 with this tool; nothing is run yet. NULL (logged) if out of memory. */
@@ -31,7 +39,8 @@ struct firewall *firewall_new(enum conf_firewall kind, unsigned first, unsigned 
 
 /*
  * Installs (or replaces) the rules; blocking: start-up only, before the loop.
- * Idempotent: a restart after kill -9 leaves one set. 0, or -1 after logging why.
+ * Idempotent: a restart after kill -9 leaves one set. Learns whether
+ * iptables is iptables-legacy (iptables -V). 0, or -1 after logging why.
  */
 int firewall_install(struct firewall *fw);
 
@@ -45,35 +54,35 @@ int firewall_remove(struct firewall *fw);
 /*
  * True when the tool is iptables-legacy, which needs CAP_NET_RAW (and root's
  * /run/xtables.lock) besides CAP_NET_ADMIN; iptables-nft and nft do not.
- * Blocking (runs iptables -V): start-up only.
+ * Known after firewall_install() (else it runs iptables -V: start-up only).
  */
 bool firewall_needs_raw(struct firewall *fw);
 
 /*
- * Starts the helper thread (none for firewall = none), with every signal
+ * Starts keeping the rules in place (nothing for firewall = none): the
+ * sockets it watches with, then the helper thread, with every signal
  * blocked. A thread inherits its creator's capabilities and keeps them
  * whatever the creator drops later: call this after privileges are
- * dropped, or the tools run with the privileges the daemon gave up.
- * 0, or -1 (logged).
+ * dropped. heal: put back what is gone (else only say so). 0, or -1 (logged).
  */
-int firewall_start(struct firewall *fw);
+int firewall_start(struct firewall *fw, bool heal);
 
-/* Readable when firewall_dispatch() may have news; -1 for none, before start and after remove. */
-int firewall_fd(const struct firewall *fw);
-
-/*
- * Asks the helper thread to count the packets our rules matched; does not
- * wait. A request made while another is still pending merges with it.
- * false: no counters (firewall = none: the operator's rules; or no thread).
- */
-bool firewall_request_packets(struct firewall *fw);
+/* Turns healing on or off (a reload); on again, the rules are checked at once. */
+void firewall_set_heal(struct firewall *fw, bool heal);
 
 /*
- * Takes the news (never waits on a tool): 1 when a request was answered
- * (news->have_packets false if the count failed, logged), 0 when there is
- * none. news is filled either way.
+ * The packets our rules matched, now: read over netlink with the nf_tables
+ * backends (iptables-nft, nft), which never waits; with iptables-legacy the
+ * helper thread's last reading, if at most FIREWALL_COUNTS_MAX_AGE_MS old.
+ * 0, or -1: unknown (firewall = none, rules missing, a failed read).
  */
-int firewall_dispatch(struct firewall *fw, struct firewall_news *news);
+int firewall_counts(struct firewall *fw, struct firewall_counts *counts);
+
+/* How often the rules were put back; false for firewall = none (the operator's rules). */
+bool firewall_restored(struct firewall *fw, uint64_t *restored);
+
+/* The firewall part of a status: backend, the rules' state, healing. */
+void firewall_status(struct firewall *fw, struct status *st);
 
 /* Stops the helper thread (a tool it runs is killed; bounded), frees. The rules stay. NULL is fine. */
 void firewall_free(struct firewall *fw);

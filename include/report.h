@@ -14,6 +14,8 @@
 
 #include "conf.h"
 #include "firewall.h"
+#include "stats.h"
+#include "status.h"
 #include "view.h"
 #include "worker.h"
 
@@ -39,29 +41,25 @@ void report_published(struct report *report, const struct view *view, const stru
 		      struct workers *workers);
 
 /*
- * A record is due (the stats timer, SIGUSR1). It waits for our rules'
- * packet counts, which the firewall's helper thread reads off the event
- * loop (report_firewall_news()); without a firewall of ours it is written
- * at once. Due again while waiting: still one record.
- */
-void report_due(struct report *report, struct firewall *fw, struct workers *workers,
-		const struct conf *conf);
-
-/* The firewall's helper thread answered: the record that waited for it is written. */
-void report_firewall_news(struct report *report, const struct firewall_news *news,
-			  struct workers *workers, const struct conf *conf);
-
-/* The last record, at stop: waits for the rules' counts at most timeout_ms. */
-void report_final(struct report *report, struct firewall *fw, struct workers *workers,
-		  const struct conf *conf, int timeout_ms);
-
-/*
  * Writes one record to every output: the workers' counters per interface,
- * then the iface=all totals. rule_packets: what our rules matched per family
- * (read before the workers' counters), NULL when unknown.
+ * then the iface=all totals. fw: the firewall, asked for its rules' packet
+ * counts (before the workers' counters are read, so that bypassed= can
+ * only underestimate) and how often it restored them; NULL: neither.
+ * Never waits (firewall_counts()).
  */
 void report_write(struct report *report, struct workers *workers, const struct conf *conf,
-		  const uint64_t *rule_packets);
+		  struct firewall *fw);
+
+/*
+ * The daemon-wide part of a status (uptime, mode, the totals, bypassed as
+ * of the last record), from the workers' counters collected now; after
+ * it, report_slot_counters() has every slot's.
+ */
+void report_status(struct report *report, struct workers *workers, const struct conf *conf,
+		   struct status *st);
+
+/* A slot's counters as report_status() or report_write() last collected them. */
+const struct stats_counters *report_slot_counters(const struct report *report, uint16_t slot);
 
 /* Opens the outputs conf names, or reopens them (logrotate; paths may change on reload). */
 void report_reopen(struct report *report, const struct conf *conf);

@@ -1,15 +1,21 @@
 /*
  * The firewall facade: picks the backend (fw_iptables.c, fw_nftables.c),
- * runs install and remove on the caller's thread, and everything after
- * start-up on a helper thread of its own.
+ * runs install and remove on the caller's thread, and keeps the rules in
+ * place from a helper thread of its own.
  *
- * The helper thread and the loop share a small mailbox under a mutex:
- * requests are bits (one pending request of a kind absorbs the next), news
- * is the latest result of each kind. Three eventfds: wake_fd tells the
- * thread a request is waiting, news_fd tells the loop news is, cancel_fd
- * (written once, at stop) ends the thread and kills the tool it runs.
+ * The helper thread waits in poll() on: cancel_fd (written once, at stop:
+ * it ends the thread and kills the tool it runs), wake_fd (healing turned
+ * on or off) and, with an nf_tables backend, the ruleset's change events;
+ * with iptables-legacy, which has none, it reads the tables once a second
+ * (fw_xtables.c) and looks closer only when they changed. A burst of
+ * events (a firewall reload is hundreds) settles before one check runs;
+ * each check runs the tools, and each repair waits as backoff.c says.
+ *
+ * What the loop and the status need is kept under a mutex: the rules'
+ * state and, for legacy, the last packet counts read.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -18,33 +24,66 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "conf.h"
 #include "firewall.h"
 #include "fw_backend.h"
+#include "fw_netlink.h"
+#include "fw_xtables.h"
 #include "log.h"
 
-/* What the loop can ask of the helper thread; a set of bits, so that requests merge. */
-enum fw_request {
-	FW_REQ_PACKETS = 1u << 0,       /* count the packets our rules matched */
-};
+#define FW_POLL_MS 1000          /* legacy: the tables are read this often */
+#define FW_SETTLE_MS 100         /* events: a check once they have been quiet this long */
+#define FW_SETTLE_MAX_MS 500     /* ... or this long after the first, however they go on */
+#define FW_RETRY_MS 5000         /* a check that could not tell is tried again */
+#define FW_DESCRIBE_MAX 256
 
 struct firewall {
 	const struct fw_backend *backend;       /* NULL: firewall = none */
-	unsigned first, count;
+	enum conf_firewall kind;
+	struct fw_rules rules;                  /* the caller's until firewall_start(), then the thread's */
 	struct fw_run *run;                     /* the caller's thread: install, remove, needs_raw */
+	bool probed, legacy;                    /* iptables -V said so */
+	struct fw_netlink *counter;             /* nf_tables: the caller reads counts with it */
 
 	/* the helper thread, between firewall_start() and fw_stop() */
 	bool started;
 	pthread_t thread;
 	struct fw_run *thread_run;              /* its own, with cancel_fd */
-	int wake_fd, news_fd, cancel_fd;
+	int wake_fd, cancel_fd;
+	struct fw_netlink *events;              /* nf_tables: ruleset changes */
+	struct fw_xtables *xtables;             /* legacy: the tables, read directly */
+	struct backoff backoff;                 /* the thread's */
+	bool repair_due;                        /* a repair waits for repair_ms */
+	uint64_t repair_ms;
+	bool repaired;                          /* a repair ran since the thread last looked */
+	struct fw_damage told;                  /* healing off: the damage last logged */
+	bool check_failing;                     /* the last check could not tell: said once */
+
 	pthread_mutex_t lock;                   /* guards what follows */
-	unsigned requests;                      /* enum fw_request bits not yet taken by the thread */
-	bool have_news;                         /* a request was answered since the last dispatch */
-	struct firewall_news news;
+	bool heal;
+	bool missing;                           /* the last check found damage */
+	time_t since;                           /* ... since when it holds */
+	time_t repair_at;                       /* a waiting repair, in wall-clock time; 0: none */
+	uint64_t restored;
+	time_t last_restored;
+	bool have_counts;                       /* legacy: */
+	uint64_t counts_ms;                     /* when they were read */
+	struct firewall_counts counts;
+	uint64_t rebuilt[FW_FAMILIES];          /* legacy: times the counting rule was made anew */
 };
+
+static uint64_t
+fw_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static void
 fw_close(int *fd)
@@ -71,74 +110,240 @@ fw_clear(int fd)
 	(void)!read(fd, &count, sizeof(count));
 }
 
-/* Runs what was asked, outside the lock; the result goes into done. */
-static void
-fw_work(struct firewall *fw, unsigned todo, struct firewall_news *done)
+static enum fw_netlink_rules
+fw_netlink_kind(const struct firewall *fw)
 {
-	uint64_t counted[FW_FAMILIES] = { 0, 0 };
-
-	memset(done, 0, sizeof(*done));
-	if ((todo & FW_REQ_PACKETS) && fw->backend->packets(fw->thread_run, counted) == 0) {
-		done->have_packets = true;
-		memcpy(done->packets, counted, sizeof(done->packets));
-	}
+	return fw->kind == CONF_FIREWALL_NFTABLES ? FW_NETLINK_NFTABLES : FW_NETLINK_IPTABLES;
 }
 
-/* Hands done to the loop: the newest result of each kind wins. Under the lock. */
-static void
-fw_post(struct firewall *fw, const struct firewall_news *done)
+/* Whether the damage re-made family f's counting rule (its counter starts at 0). */
+static bool
+fw_rebuilds(const struct fw_damage *damage, int f)
 {
-	if (done->have_packets) {
-		fw->news.have_packets = true;
-		memcpy(fw->news.packets, done->packets, sizeof(fw->news.packets));
-	}
-	fw->have_news = true;
-	/* written under the lock: a dispatch that cleared news_fd sees this news or a new wake-up */
-	fw_signal(fw->news_fd);
+	return damage->parts[f] & (FW_PART_TABLE | FW_PART_ALTERED | FW_PART_CHAIN | FW_PART_RULE);
+}
+
+/* The rules as made: state in place from now. Under the lock. */
+static void
+fw_set_intact(struct firewall *fw)
+{
+	fw->missing = false;
+	fw->since = time(NULL);
+	fw->repair_at = 0;
 }
 
 /*
- * The helper thread: waits for a request or the end, runs the tools with
- * no lock held, posts the result. wake_fd is cleared before the requests
- * are taken, so a request that comes after the taking wakes it again.
+ * Puts the rules back (or says why not); returns when to check again, 0
+ * for "at the next sign of change". Runs the tools: the helper thread only.
+ */
+static uint64_t
+fw_repair(struct firewall *fw, const struct fw_damage *damage, const char *what, uint64_t now)
+{
+	uint64_t when, restored;
+	bool warn;
+	int f;
+
+	if (!fw->repair_due) {
+		when = backoff_when(&fw->backoff, now, &warn);
+		if (warn)
+			log_warnx("firewall: our rules keep being removed (%u times within %u s): "
+				  "each repair now waits longer, up to %u s; if a firewall manager "
+				  "owns the rules, set heal_rules = no", fw->backoff.repairs + 1,
+				  BACKOFF_QUIET_MS / 1000, BACKOFF_MAX_MS / 1000);
+		if (when > now) {
+			fw->repair_due = true;
+			fw->repair_ms = when;
+			pthread_mutex_lock(&fw->lock);
+			fw->repair_at = time(NULL) + (time_t)((when - now + 999) / 1000);
+			pthread_mutex_unlock(&fw->lock);
+			return when;
+		}
+	}
+	fw->repair_due = false;
+	fw->repaired = true;
+	backoff_repaired(&fw->backoff, now);
+	if (fw->backend->repair(fw->thread_run, &fw->rules, damage) == -1) {
+		log_err("firewall: our rules were removed or altered (%s); restoring them failed", what);
+		pthread_mutex_lock(&fw->lock);
+		fw->repair_at = 0;
+		pthread_mutex_unlock(&fw->lock);
+		return now + FW_RETRY_MS;
+	}
+	pthread_mutex_lock(&fw->lock);
+	restored = ++fw->restored;
+	fw->last_restored = time(NULL);
+	for (f = 0; f < FW_FAMILIES; f++)
+		if (fw_rebuilds(damage, f))
+			fw->rebuilt[f]++;
+	fw_set_intact(fw);
+	pthread_mutex_unlock(&fw->lock);
+	log_warnx("firewall: our rules were removed or altered (%s): restored them (%llu time%s "
+		  "since start)", what, (unsigned long long)restored, restored == 1 ? "" : "s");
+	return 0;
+}
+
+/*
+ * Compares the rules with what was made and acts on the difference; returns
+ * when to check again (0: at the next sign of change).
+ */
+static uint64_t
+fw_check(struct firewall *fw, uint64_t now)
+{
+	struct fw_damage damage;
+	char what[FW_DESCRIBE_MAX];
+	bool heal, was_missing;
+	int f;
+
+	if (fw->backend->check(fw->thread_run, &fw->rules, &damage) == -1) {
+		/* the tool said why; say it once a spell, retry quietly */
+		fw->check_failing = fw->thread_run->quiet = true;
+		return now + FW_RETRY_MS;
+	}
+	if (fw->check_failing)
+		log_info("firewall: checking our rules works again");
+	fw->check_failing = fw->thread_run->quiet = false;
+
+	for (f = 0; f < FW_FAMILIES && damage.parts[f] == 0; f++)
+		;
+	pthread_mutex_lock(&fw->lock);
+	heal = fw->heal;
+	was_missing = fw->missing;
+	if (f == FW_FAMILIES) {
+		fw_set_intact(fw);
+	} else if (!fw->missing) {
+		fw->missing = true;
+		fw->since = time(NULL);
+	}
+	pthread_mutex_unlock(&fw->lock);
+
+	if (f == FW_FAMILIES) {
+		fw->repair_due = false;
+		if (was_missing && !heal)
+			log_info("firewall: our rules are complete again");
+		memset(&fw->told, 0, sizeof(fw->told));
+		return 0;
+	}
+	fw->backend->describe(&damage, what, sizeof(what));
+	if (!heal) {
+		fw->repair_due = false;
+		if (memcmp(&damage, &fw->told, sizeof(damage)) != 0)
+			log_warnx("firewall: our rules were removed or altered (%s): not restored "
+				  "(heal_rules = no)", what);
+		fw->told = damage;
+		return 0;
+	}
+	return fw_repair(fw, &damage, what, now);
+}
+
+/* Legacy: the tables, read directly; their counts kept for the loop. True when they changed. */
+static bool
+fw_read_legacy(struct firewall *fw, uint64_t now, uint64_t *signature)
+{
+	struct fw_xtables_scan scan[FW_FAMILIES];
+	uint64_t sig;
+	int f;
+
+	if (fw->xtables == NULL || fw_xtables_read(fw->xtables, scan) == -1)
+		return true; /* no other way to know: let the tools look */
+	pthread_mutex_lock(&fw->lock);
+	fw->have_counts = scan[0].found && scan[1].found;
+	for (f = 0; f < FW_FAMILIES; f++) {
+		fw->counts.packets[f] = scan[f].packets;
+		fw->counts.epoch[f] = fw->rebuilt[f];
+	}
+	fw->counts_ms = now;
+	pthread_mutex_unlock(&fw->lock);
+	sig = scan[0].signature ^ (scan[1].signature * 31);
+	if (sig == *signature)
+		return false;
+	*signature = sig;
+	return true;
+}
+
+static uint64_t
+fw_earliest(uint64_t a, uint64_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/*
+ * The helper thread. Deadlines are monotonic milliseconds, 0 for none:
+ * check_at (a check due), poll_at (legacy: the next reading), and the
+ * settling of a burst of events (first_event, last_event).
  */
 static void *
 fw_thread(void *arg)
 {
 	struct firewall *fw = arg;
-	struct firewall_news done;
-	struct pollfd pfd[2];
-	unsigned todo;
+	uint64_t now = fw_now_ms(), check_at = now, poll_at = 0, first_event = 0, last_event = 0;
+	uint64_t signature = 0, deadline;
+	struct pollfd pfd[3];
+	int nfds, timeout;
 
+	/* first a check: what changed between install and now had no one watching */
+	if (fw->legacy)
+		poll_at = now;
 	for (;;) {
-		pthread_mutex_lock(&fw->lock);
-		todo = fw->requests;
-		fw->requests = 0;
-		pthread_mutex_unlock(&fw->lock);
-
-		if (todo == 0) {
-			pfd[0] = (struct pollfd){ .fd = fw->cancel_fd, .events = POLLIN };
-			pfd[1] = (struct pollfd){ .fd = fw->wake_fd, .events = POLLIN };
-			if (poll(pfd, 2, -1) == -1) {
-				if (errno == EINTR)
-					continue;
-				log_warn("firewall: poll");
-				break;
-			}
-			if (pfd[0].revents != 0)
-				break;
-			fw_clear(fw->wake_fd);
-			continue;
-		}
-
-		fw_work(fw, todo, &done);
-		/* stopping: a tool cut short answers nothing */
+		deadline = fw_earliest(check_at, poll_at);
+		if (first_event != 0)
+			deadline = fw_earliest(deadline, last_event + FW_SETTLE_MS < first_event + FW_SETTLE_MAX_MS ?
+						 last_event + FW_SETTLE_MS : first_event + FW_SETTLE_MAX_MS);
+		now = fw_now_ms();
+		timeout = deadline == 0 ? -1 : deadline <= now ? 0 :
+			  deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
 		pfd[0] = (struct pollfd){ .fd = fw->cancel_fd, .events = POLLIN };
-		if (poll(pfd, 1, 0) == 1)
+		pfd[1] = (struct pollfd){ .fd = fw->wake_fd, .events = POLLIN };
+		nfds = 2;
+		if (fw->events != NULL)
+			pfd[nfds++] = (struct pollfd){ .fd = fw_netlink_fd(fw->events), .events = POLLIN };
+		if (poll(pfd, (nfds_t)nfds, timeout) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("firewall: poll");
 			break;
-		pthread_mutex_lock(&fw->lock);
-		fw_post(fw, &done);
-		pthread_mutex_unlock(&fw->lock);
+		}
+		if (pfd[0].revents != 0)
+			break;
+		now = fw_now_ms();
+		if (pfd[1].revents != 0) {
+			fw_clear(fw->wake_fd);
+			check_at = now; /* healing turned on or off: look now */
+		}
+		if (nfds > 2 && pfd[2].revents != 0 &&
+		    fw_netlink_events(fw->events, fw_netlink_kind(fw)) != 0) {
+			if (first_event == 0)
+				first_event = now;
+			last_event = now;
+		}
+		if (first_event != 0 && (now >= last_event + FW_SETTLE_MS ||
+					 now >= first_event + FW_SETTLE_MAX_MS)) {
+			first_event = last_event = 0;
+			check_at = fw_earliest(check_at, now);
+		}
+		if (poll_at != 0 && now >= poll_at) {
+			if (fw_read_legacy(fw, now, &signature))
+				check_at = fw_earliest(check_at, now);
+			poll_at = now + FW_POLL_MS;
+		}
+		/* a waiting repair is not hurried by more news */
+		if (fw->repair_due && check_at != 0 && check_at < fw->repair_ms)
+			check_at = fw->repair_ms;
+		if (check_at != 0 && now >= check_at)
+			check_at = fw_check(fw, now);
+		if (fw->repaired && poll_at != 0) {
+			/*
+			 * Legacy: what we just wrote is no baseline (a removal right
+			 * after it would look like nothing changed): the next reading,
+			 * at once, is checked whatever it says.
+			 */
+			signature = 0;
+			poll_at = now;
+		}
+		fw->repaired = false;
 	}
 	return NULL;
 }
@@ -153,25 +358,13 @@ fw_stop(struct firewall *fw)
 	pthread_join(fw->thread, NULL);
 	fw->started = false;
 	fw_close(&fw->wake_fd);
-	fw_close(&fw->news_fd);
 	fw_close(&fw->cancel_fd);
+	fw_netlink_close(fw->events);
+	fw->events = NULL;
+	fw_xtables_close(fw->xtables);
+	fw->xtables = NULL;
 	free(fw->thread_run);
 	fw->thread_run = NULL;
-	fw->requests = 0;
-	fw->have_news = false;
-}
-
-/* Queues a request for the helper thread. false: no thread to run it. */
-static bool
-fw_request(struct firewall *fw, unsigned what)
-{
-	if (!fw->started)
-		return false;
-	pthread_mutex_lock(&fw->lock);
-	fw->requests |= what;
-	fw_signal(fw->wake_fd);
-	pthread_mutex_unlock(&fw->lock);
-	return true;
 }
 
 struct firewall *
@@ -183,9 +376,11 @@ firewall_new(enum conf_firewall kind, unsigned first, unsigned count)
 		log_warn("firewall");
 		return NULL;
 	}
-	fw->first = first;
-	fw->count = count;
-	fw->wake_fd = fw->news_fd = fw->cancel_fd = -1;
+	fw->kind = kind;
+	fw->rules.first = first;
+	fw->rules.count = count;
+	fw->wake_fd = fw->cancel_fd = -1;
+	fw->heal = true;
 	pthread_mutex_init(&fw->lock, NULL);
 	switch (kind) {
 	case CONF_FIREWALL_IPTABLES:
@@ -211,12 +406,19 @@ firewall_install(struct firewall *fw)
 {
 	if (fw->backend == NULL)
 		return 0;
-	if (fw->count == 0 || fw->first > 65535 || fw->count > 65536 - fw->first) {
-		log_err("firewall: queues %u..%u: not within 0..65535", fw->first,
-			fw->first + fw->count - 1);
+	if (fw->rules.count == 0 || fw->rules.first > 65535 ||
+	    fw->rules.count > 65536 - fw->rules.first) {
+		log_err("firewall: queues %u..%u: not within 0..65535", fw->rules.first,
+			fw->rules.first + fw->rules.count - 1);
 		return -1;
 	}
-	return fw->backend->install(fw->run, fw->first, fw->count);
+	(void)firewall_needs_raw(fw);
+	if (fw->backend->install(fw->run, &fw->rules) == -1)
+		return -1;
+	pthread_mutex_lock(&fw->lock);
+	fw_set_intact(fw);
+	pthread_mutex_unlock(&fw->lock);
+	return 0;
 }
 
 int
@@ -231,25 +433,40 @@ firewall_remove(struct firewall *fw)
 bool
 firewall_needs_raw(struct firewall *fw)
 {
-	return fw->backend != NULL && fw->backend->needs_raw(fw->run);
+	if (fw->backend == NULL)
+		return false;
+	if (!fw->probed) {
+		fw->legacy = fw->backend->needs_raw(fw->run);
+		fw->probed = true;
+	}
+	return fw->legacy;
 }
 
 int
-firewall_start(struct firewall *fw)
+firewall_start(struct firewall *fw, bool heal)
 {
 	sigset_t all, old;
 	int rc;
 
 	if (fw->backend == NULL || fw->started)
 		return 0;
+	fw->heal = heal;
 	if ((fw->thread_run = calloc(1, sizeof(*fw->thread_run))) == NULL ||
 	    (fw->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1 ||
-	    (fw->news_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1 ||
 	    (fw->cancel_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1) {
 		log_warn("firewall: helper thread");
 		goto fail;
 	}
 	fw->thread_run->cancel_fd = fw->cancel_fd;
+	if (firewall_needs_raw(fw)) {
+		/* without them the tools look every second: slower, still right */
+		if ((fw->xtables = fw_xtables_open()) == NULL)
+			log_warnx("firewall: iptables-legacy's tables cannot be read directly: our "
+				  "rules are checked with iptables every second, and bypassed= is unknown");
+	} else if ((fw->events = fw_netlink_open(true)) == NULL ||
+		   (fw->counter == NULL && (fw->counter = fw_netlink_open(false)) == NULL)) {
+		goto fail;
+	}
 
 	/* born with every signal blocked: the main thread takes them (signalfd) */
 	sigfillset(&all);
@@ -266,44 +483,75 @@ firewall_start(struct firewall *fw)
 
 fail:
 	fw_close(&fw->wake_fd);
-	fw_close(&fw->news_fd);
 	fw_close(&fw->cancel_fd);
+	fw_netlink_close(fw->events);
+	fw->events = NULL;
+	fw_xtables_close(fw->xtables);
+	fw->xtables = NULL;
 	free(fw->thread_run);
 	fw->thread_run = NULL;
 	return -1;
 }
 
-int
-firewall_fd(const struct firewall *fw)
+void
+firewall_set_heal(struct firewall *fw, bool heal)
 {
-	return fw->started ? fw->news_fd : -1;
+	bool changed;
+
+	pthread_mutex_lock(&fw->lock);
+	changed = fw->heal != heal;
+	fw->heal = heal;
+	pthread_mutex_unlock(&fw->lock);
+	if (changed && fw->started)
+		fw_signal(fw->wake_fd);
+}
+
+int
+firewall_counts(struct firewall *fw, struct firewall_counts *counts)
+{
+	int rc = -1;
+
+	if (fw->backend == NULL)
+		return -1; /* the operator's rules, whose counters we cannot know */
+	if (!fw->legacy)
+		return fw->counter != NULL ? fw_netlink_counts(fw->counter, fw_netlink_kind(fw), counts) : -1;
+	pthread_mutex_lock(&fw->lock);
+	if (fw->have_counts && fw_now_ms() - fw->counts_ms <= FIREWALL_COUNTS_MAX_AGE_MS) {
+		*counts = fw->counts;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&fw->lock);
+	return rc;
 }
 
 bool
-firewall_request_packets(struct firewall *fw)
+firewall_restored(struct firewall *fw, uint64_t *restored)
 {
-	/* none: the operator's rules, whose counters we cannot know */
-	return fw->backend != NULL && fw_request(fw, FW_REQ_PACKETS);
+	if (fw->backend == NULL)
+		return false;
+	pthread_mutex_lock(&fw->lock);
+	*restored = fw->restored;
+	pthread_mutex_unlock(&fw->lock);
+	return true;
 }
 
-int
-firewall_dispatch(struct firewall *fw, struct firewall_news *news)
+void
+firewall_status(struct firewall *fw, struct status *st)
 {
-	int ret = 0;
-
-	memset(news, 0, sizeof(*news));
-	if (!fw->started)
-		return 0;
-	fw_clear(fw->news_fd);
-	pthread_mutex_lock(&fw->lock);
-	if (fw->have_news) {
-		*news = fw->news;
-		memset(&fw->news, 0, sizeof(fw->news));
-		fw->have_news = false;
-		ret = 1;
+	st->firewall = conf_firewall_name(fw->kind);
+	st->flavour = fw->kind != CONF_FIREWALL_IPTABLES ? "" : fw->legacy ? "legacy" : "nf_tables";
+	if (fw->backend == NULL) {
+		st->rules = STATUS_RULES_NONE;
+		return;
 	}
+	pthread_mutex_lock(&fw->lock);
+	st->rules = fw->missing ? STATUS_RULES_MISSING : STATUS_RULES_IN_PLACE;
+	st->rules_since = fw->since;
+	st->healing = fw->heal;
+	st->rules_restored = fw->restored;
+	st->last_restored = fw->last_restored;
+	st->repair_at = fw->repair_at;
 	pthread_mutex_unlock(&fw->lock);
-	return ret;
 }
 
 void
@@ -312,6 +560,7 @@ firewall_free(struct firewall *fw)
 	if (fw == NULL)
 		return;
 	fw_stop(fw);
+	fw_netlink_close(fw->counter);
 	pthread_mutex_destroy(&fw->lock);
 	free(fw->run);
 	free(fw);

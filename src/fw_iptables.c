@@ -4,6 +4,11 @@
  *	-N MSSCLAMPD
  *	-A MSSCLAMPD -p tcp --tcp-flags SYN,RST SYN -j NFQUEUE --queue-num N --queue-bypass
  *	-A FORWARD|OUTPUT|INPUT -p tcp --tcp-flags SYN,RST SYN -j MSSCLAMPD
+ *
+ * A check reads the whole mangle table of each family with -S and compares
+ * it line by line with what install made (iptables prints a rule the same
+ * way whatever way it was written); a repair adds back only what is gone,
+ * so the counters of what stayed keep counting.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -24,8 +29,8 @@
 /* Both tools match the same SYNs: SYN set, RST clear (a SYN-ACK too). */
 #define IPT_SYN_MATCH "-p", "tcp", "--tcp-flags", "SYN,RST", "SYN"
 
-static const char *const ipt_hooks[] = { "FORWARD", "OUTPUT", "INPUT" };
-#define IPT_NHOOKS (sizeof(ipt_hooks) / sizeof(ipt_hooks[0]))
+static const char *const ipt_hooks[FW_HOOKS] = { "FORWARD", "OUTPUT", "INPUT" };
+#define IPT_NHOOKS FW_HOOKS
 static const char *const ipt_tools[FW_FAMILIES] = { "iptables", "ip6tables" };
 
 /*
@@ -62,27 +67,39 @@ ipt_run(struct fw_run *run, bool must, const char *tool, ...)
 #define IPT(run, ...) ipt_run(run, false, __VA_ARGS__, (const char *)NULL)
 #define IPT_MUST(run, ...) ipt_run(run, true, __VA_ARGS__, (const char *)NULL)
 
+/*
+ * One queue, or a range balanced by a hash of the flow. Not
+ * --queue-cpu-fanout: it picks the queue by the CPU the packet arrived on,
+ * and a router whose NIC has one RX queue handles all its packets on one
+ * CPU, so every SYN would go to one worker.
+ */
+static const char *
+ipt_queue_option(const struct fw_rules *rules, char *queues, size_t size)
+{
+	if (rules->count == 1) {
+		snprintf(queues, size, "%u", rules->first);
+		return "--queue-num";
+	}
+	snprintf(queues, size, "%u:%u", rules->first, rules->first + rules->count - 1);
+	return "--queue-balance";
+}
+
+/* Our NFQUEUE rule, appended to our chain. */
 static int
-ipt_install_family(struct fw_run *run, const char *tool, unsigned first, unsigned count)
+ipt_add_rule(struct fw_run *run, const char *tool, const struct fw_rules *rules)
 {
 	char queues[32];
-	const char *option;
+	const char *option = ipt_queue_option(rules, queues, sizeof(queues));
+
+	return IPT_MUST(run, tool, "-A", FIREWALL_CHAIN, IPT_SYN_MATCH,
+			"-j", "NFQUEUE", option, queues, "--queue-bypass");
+}
+
+static int
+ipt_install_family(struct fw_run *run, const char *tool, const struct fw_rules *rules)
+{
 	size_t i;
 	int rc;
-
-	/*
-	 * One queue, or a range balanced by a hash of the flow. Not
-	 * --queue-cpu-fanout: it picks the queue by the CPU the packet
-	 * arrived on, and a router whose NIC has one RX queue handles all its
-	 * packets on one CPU, so every SYN would go to one worker.
-	 */
-	if (count == 1) {
-		option = "--queue-num";
-		snprintf(queues, sizeof(queues), "%u", first);
-	} else {
-		option = "--queue-balance";
-		snprintf(queues, sizeof(queues), "%u:%u", first, first + count - 1);
-	}
 
 	/* A chain left by a daemon that could not clean up (kill -9) is refilled. */
 	if ((rc = IPT(run, tool, "-N", FIREWALL_CHAIN)) == -1)
@@ -93,8 +110,7 @@ ipt_install_family(struct fw_run *run, const char *tool, unsigned first, unsigne
 		log_info("%s: mangle chain %s was left by an earlier run: refilled",
 			 tool, FIREWALL_CHAIN);
 	}
-	if (IPT_MUST(run, tool, "-A", FIREWALL_CHAIN, IPT_SYN_MATCH,
-		     "-j", "NFQUEUE", option, queues, "--queue-bypass") == -1)
+	if (ipt_add_rule(run, tool, rules) == -1)
 		return -1;
 
 	/*
@@ -116,17 +132,18 @@ ipt_install_family(struct fw_run *run, const char *tool, unsigned first, unsigne
 	return 0;
 }
 
-/* Whether a line of "iptables -S" output is exactly text. */
-static bool
-ipt_has_line(const char *out, const char *text)
+/* Lines of "iptables -S" output that are exactly text. */
+static unsigned
+ipt_count_lines(const char *out, const char *text)
 {
 	size_t len = strlen(text);
+	unsigned n = 0;
 	const char *p;
 
 	for (p = out; (p = strstr(p, text)) != NULL; p += len)
 		if ((p == out || p[-1] == '\n') && (p[len] == '\n' || p[len] == '\0'))
-			return true;
-	return false;
+			n++;
+	return n;
 }
 
 /* Rules in "iptables -S" output that jump to our chain. */
@@ -153,7 +170,7 @@ ipt_remove_family(struct fw_run *run, const char *tool)
 	/* Look first, so that nothing there is quiet and a tool that fails is not. */
 	if (IPT_MUST(run, tool, "-S") == -1)
 		return -1;
-	has_chain = ipt_has_line(run->r.out, "-N " FIREWALL_CHAIN);
+	has_chain = ipt_count_lines(run->r.out, "-N " FIREWALL_CHAIN) > 0;
 	jumps = ipt_count_jumps(run->r.out);
 	if (!has_chain && jumps == 0)
 		return 0;
@@ -173,47 +190,16 @@ ipt_remove_family(struct fw_run *run, const char *tool)
 	return 0;
 }
 
-/*
- * "iptables -L MSSCLAMPD -v -x -n": two header lines, then one line per
- * rule starting "pkts bytes target". Sums the NFQUEUE rules' packets.
- */
 static int
-ipt_packets_family(struct fw_run *run, const char *tool, uint64_t *packets)
-{
-	unsigned long long pkts, bytes;
-	const char *line, *next;
-	char target[32];
-	bool found = false;
-
-	if (IPT_MUST(run, tool, "-L", FIREWALL_CHAIN, "-v", "-x", "-n") == -1)
-		return -1;
-	*packets = 0;
-	for (line = run->r.out; line != NULL; line = next) {
-		if ((next = strchr(line, '\n')) != NULL)
-			next++;
-		if (sscanf(line, "%llu %llu %31s", &pkts, &bytes, target) == 3 &&
-		    strcmp(target, "NFQUEUE") == 0) {
-			*packets += pkts;
-			found = true;
-		}
-	}
-	if (!found) {
-		log_err("%s: no NFQUEUE rule in mangle chain %s", tool, FIREWALL_CHAIN);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-ipt_install(struct fw_run *run, unsigned first, unsigned count)
+ipt_install(struct fw_run *run, struct fw_rules *rules)
 {
 	char queues[32];
 	bool quiet;
 	size_t i, j;
 
-	conf_queues_text(queues, sizeof(queues), first, count);
+	conf_queues_text(queues, sizeof(queues), rules->first, rules->count);
 	for (i = 0; i < FW_FAMILIES; i++) {
-		if (ipt_install_family(run, ipt_tools[i], first, count) == -1) {
+		if (ipt_install_family(run, ipt_tools[i], rules) == -1) {
 			/* leave nothing half-made: a failed start must not strand rules */
 			quiet = run->quiet;
 			run->quiet = true;
@@ -241,15 +227,178 @@ ipt_remove(struct fw_run *run)
 	return ret;
 }
 
+/* Rules in our chain: "-A MSSCLAMPD ..." lines. */
+static unsigned
+ipt_count_chain_rules(const char *out)
+{
+	const char *p, *prefix = "-A " FIREWALL_CHAIN " ";
+	size_t len = strlen(prefix);
+	unsigned n = 0;
+
+	for (p = out; (p = strstr(p, prefix)) != NULL; p += len)
+		if (p == out || p[-1] == '\n')
+			n++;
+	return n;
+}
+
 static int
-ipt_packets(struct fw_run *run, uint64_t packets[FW_FAMILIES])
+ipt_check_family(struct fw_run *run, const char *tool, const struct fw_rules *rules,
+		 unsigned *parts, unsigned jumps[FW_HOOKS])
+{
+	char queues[32], rule[160], jump[128];
+	const char *option = ipt_queue_option(rules, queues, sizeof(queues));
+	size_t i;
+
+	if (IPT_MUST(run, tool, "-S") == -1)
+		return -1;
+	if (fw_output_full(run)) {
+		log_err("%s -t mangle -S: more than %zu bytes of rules; cannot check ours",
+			tool, sizeof(run->r.out) - 1);
+		return -1;
+	}
+	/* as -S prints them, which is how install wrote them */
+	snprintf(rule, sizeof(rule), "-A %s -p tcp -m tcp --tcp-flags SYN,RST SYN -j NFQUEUE %s %s "
+		 "--queue-bypass", FIREWALL_CHAIN, option, queues);
+	*parts = 0;
+	if (ipt_count_lines(run->r.out, "-N " FIREWALL_CHAIN) == 0)
+		*parts |= FW_PART_CHAIN | FW_PART_RULE;
+	else if (ipt_count_chain_rules(run->r.out) != 1 || ipt_count_lines(run->r.out, rule) != 1)
+		*parts |= FW_PART_RULE;
+	for (i = 0; i < IPT_NHOOKS; i++) {
+		snprintf(jump, sizeof(jump), "-A %s -p tcp -m tcp --tcp-flags SYN,RST SYN -j %s",
+			 ipt_hooks[i], FIREWALL_CHAIN);
+		jumps[i] = ipt_count_lines(run->r.out, jump);
+		if (jumps[i] == 0)
+			*parts |= FW_PART_JUMP;
+		else if (jumps[i] > 1)
+			*parts |= FW_PART_EXTRA_JUMP;
+	}
+	return 0;
+}
+
+static int
+ipt_check(struct fw_run *run, const struct fw_rules *rules, struct fw_damage *damage)
+{
+	size_t i;
+
+	memset(damage, 0, sizeof(*damage));
+	for (i = 0; i < FW_FAMILIES; i++)
+		if (ipt_check_family(run, ipt_tools[i], rules, &damage->parts[i],
+				     damage->jumps[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * Only what is gone comes back: a chain with its rule, a rule into a chain
+ * emptied or altered (flushed first: it is ours), a jump appended after
+ * whatever the operator has in that hook now. A hook that jumps to us more
+ * than once loses the first copies.
+ */
+static int
+ipt_repair_family(struct fw_run *run, const char *tool, const struct fw_rules *rules,
+		  unsigned parts, const unsigned jumps[FW_HOOKS])
+{
+	unsigned n;
+	size_t i;
+
+	if ((parts & FW_PART_CHAIN) && IPT_MUST(run, tool, "-N", FIREWALL_CHAIN) == -1)
+		return -1;
+	if ((parts & (FW_PART_CHAIN | FW_PART_RULE)) == FW_PART_RULE &&
+	    IPT_MUST(run, tool, "-F", FIREWALL_CHAIN) == -1)
+		return -1;
+	if ((parts & FW_PART_RULE) && ipt_add_rule(run, tool, rules) == -1)
+		return -1;
+	for (i = 0; i < IPT_NHOOKS; i++) {
+		if (jumps[i] == 0 && IPT_MUST(run, tool, "-A", ipt_hooks[i], IPT_SYN_MATCH,
+					      "-j", FIREWALL_CHAIN) == -1)
+			return -1;
+		for (n = jumps[i]; n > 1; n--)
+			if (IPT_MUST(run, tool, "-D", ipt_hooks[i], IPT_SYN_MATCH,
+				     "-j", FIREWALL_CHAIN) == -1)
+				return -1;
+	}
+	return 0;
+}
+
+static int
+ipt_repair(struct fw_run *run, struct fw_rules *rules, const struct fw_damage *damage)
 {
 	size_t i;
 
 	for (i = 0; i < FW_FAMILIES; i++)
-		if (ipt_packets_family(run, ipt_tools[i], &packets[i]) == -1)
+		if (damage->parts[i] != 0 &&
+		    ipt_repair_family(run, ipt_tools[i], rules, damage->parts[i],
+				      damage->jumps[i]) == -1)
 			return -1;
 	return 0;
+}
+
+/* Appends to buf[0..size) at *len; what does not fit is cut. */
+static void ipt_put(char *buf, size_t size, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+ipt_put(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *len, size - *len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len = (size_t)n < size - *len ? *len + (size_t)n : size - 1;
+}
+
+/* The hooks whose jump count is missing (0) or extra (> 1): " FORWARD, INPUT". */
+static void
+ipt_put_hooks(char *buf, size_t size, size_t *len, const unsigned jumps[FW_HOOKS], bool extra)
+{
+	const char *sep = " ";
+	size_t h;
+
+	for (h = 0; h < IPT_NHOOKS; h++) {
+		if (extra ? jumps[h] > 1 : jumps[h] == 0) {
+			ipt_put(buf, size, len, "%s%s", sep, ipt_hooks[h]);
+			sep = ", ";
+		}
+	}
+}
+
+/* "iptables: chain MSSCLAMPD, jumps from FORWARD, INPUT; ip6tables: extra jumps from OUTPUT" */
+static void
+ipt_describe(const struct fw_damage *damage, char *buf, size_t size)
+{
+	size_t len = 0, i;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	for (i = 0; i < FW_FAMILIES; i++) {
+		unsigned parts = damage->parts[i];
+		const char *sep = "";
+
+		if (parts == 0)
+			continue;
+		ipt_put(buf, size, &len, "%s%s: ", len > 0 ? "; " : "", ipt_tools[i]);
+		if (parts & FW_PART_CHAIN) {
+			ipt_put(buf, size, &len, "chain %s", FIREWALL_CHAIN);
+			sep = ", ";
+		} else if (parts & FW_PART_RULE) {
+			ipt_put(buf, size, &len, "the NFQUEUE rule in %s", FIREWALL_CHAIN);
+			sep = ", ";
+		}
+		if (parts & FW_PART_JUMP) {
+			ipt_put(buf, size, &len, "%sjumps from", sep);
+			ipt_put_hooks(buf, size, &len, damage->jumps[i], false);
+			sep = ", ";
+		}
+		if (parts & FW_PART_EXTRA_JUMP) {
+			ipt_put(buf, size, &len, "%sextra jumps from", sep);
+			ipt_put_hooks(buf, size, &len, damage->jumps[i], true);
+		}
+	}
 }
 
 static bool
@@ -269,6 +418,8 @@ ipt_needs_raw(struct fw_run *run)
 const struct fw_backend fw_iptables = {
 	.install = ipt_install,
 	.remove = ipt_remove,
-	.packets = ipt_packets,
+	.check = ipt_check,
+	.repair = ipt_repair,
+	.describe = ipt_describe,
 	.needs_raw = ipt_needs_raw,
 };

@@ -1,6 +1,9 @@
 /*
  * The nftables backend: one table of our own, inet mssclampd, written by
- * nft -f and replaced in one transaction; a named counter per family.
+ * nft -f and replaced in one transaction; a named counter per family. A
+ * check lists the table and compares it with the listing taken right
+ * after install (so whatever this nft prints, it is compared with itself);
+ * a repair loads the whole table again.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -64,9 +67,65 @@ nft_ruleset(char *buf, size_t size, unsigned first, unsigned count, bool with_qu
 	return 0;
 }
 
-static int
-nft_install(struct fw_run *run, unsigned first, unsigned count)
+/* "packets 12 bytes 720" as "packets 0 bytes 0": counters move, the rules do not. */
+static void
+nft_zero_counters(char *text)
 {
+	static const char packets[] = "packets ", bytes[] = " bytes ";
+	char *p = text, *out = text, *q;
+
+	while (*p != '\0') {
+		if (strncmp(p, packets, sizeof(packets) - 1) == 0) {
+			q = p + sizeof(packets) - 1;
+			q += strspn(q, "0123456789");
+			if (q > p + sizeof(packets) - 1 && strncmp(q, bytes, sizeof(bytes) - 1) == 0) {
+				char *r = q + sizeof(bytes) - 1;
+				size_t digits = strspn(r, "0123456789");
+
+				if (digits > 0) {
+					memcpy(out, "packets 0 bytes 0", 17);
+					out += 17;
+					p = r + digits;
+					continue;
+				}
+			}
+		}
+		*out++ = *p++;
+	}
+	*out = '\0';
+}
+
+/* Our table as nft lists it now: 1 listed into buf, 0 no such table, -1 failed (logged). */
+static int
+nft_list(struct fw_run *run, char *buf, size_t size)
+{
+	const char *const list[] = { "nft", "list", "table", "inet", FIREWALL_TABLE, NULL };
+	char msg[512];
+	int rc;
+
+	if ((rc = fw_spawn(run, list, NULL, NFT_NOT_FOUND)) == -1)
+		return -1;
+	if (rc == 1) {
+		spawn_message(&run->r, msg, sizeof(msg));
+		if (strstr(msg, "No such file or directory") != NULL)
+			return 0;
+		spawn_log_failure(list, &run->r, run->quiet);
+		return -1;
+	}
+	if (fw_output_full(run) || run->r.out_len >= size) {
+		log_err("nft list table inet %s: more than %zu bytes; not the table we made",
+			FIREWALL_TABLE, size - 1);
+		return -1;
+	}
+	memcpy(buf, run->r.out, run->r.out_len + 1);
+	nft_zero_counters(buf);
+	return 1;
+}
+
+static int
+nft_install(struct fw_run *run, struct fw_rules *rules)
+{
+	unsigned first = rules->first, count = rules->count;
 	const char *const apply[] = { "nft", "-f", "-", NULL };
 	/*
 	 * nft -c sends the batch without its end marker, so the kernel checks
@@ -79,6 +138,11 @@ nft_install(struct fw_run *run, unsigned first, unsigned count)
 	if (nft_ruleset(ruleset, sizeof(ruleset), first, count, true) == -1)
 		return -1;
 	if ((rc = fw_spawn(run, apply, ruleset, NFT_NOT_FOUND)) == 0) {
+		/* what the checks compare with */
+		if (nft_list(run, rules->listing, sizeof(rules->listing)) != 1) {
+			log_err("nftables: table inet %s cannot be listed back", FIREWALL_TABLE);
+			return -1;
+		}
 		conf_queues_text(queues, sizeof(queues), first, count);
 		log_info("nftables: table inet %s sends SYNs from forward, output and input "
 			 "to %s (bypass)", FIREWALL_TABLE, queues);
@@ -112,32 +176,35 @@ nft_remove(struct fw_run *run)
 	return rc == 0 ? 0 : -1;
 }
 
-/* "counter syn4 {\n\t\tpackets 12 bytes 720\n\t}" from nft list counters. */
 static int
-nft_packets(struct fw_run *run, uint64_t packets[FW_FAMILIES])
+nft_check(struct fw_run *run, const struct fw_rules *rules, struct fw_damage *damage)
 {
-	const char *const list[] = { "nft", "list", "counters", "table", "inet", FIREWALL_TABLE, NULL };
-	static const char *const names[FW_FAMILIES] = { "counter syn4 {", "counter syn6 {" };
-	unsigned long long pkts;
-	const char *p;
-	size_t i;
+	char now[FW_LISTING_MAX];
 	int rc;
 
-	if ((rc = fw_spawn(run, list, NULL, NFT_NOT_FOUND)) != 0) {
-		if (rc == 1)
-			spawn_log_failure(list, &run->r, run->quiet);
+	memset(damage, 0, sizeof(*damage));
+	if ((rc = nft_list(run, now, sizeof(now))) == -1)
 		return -1;
-	}
-	for (i = 0; i < FW_FAMILIES; i++) {
-		if ((p = strstr(run->r.out, names[i])) == NULL ||
-		    (p = strstr(p, "packets ")) == NULL ||
-		    sscanf(p, "packets %llu", &pkts) != 1) {
-			log_err("nft list counters: no %s in table inet %s", names[i], FIREWALL_TABLE);
-			return -1;
-		}
-		packets[i] = pkts;
-	}
+	if (rc == 0)
+		damage->parts[0] = FW_PART_TABLE;
+	else if (strcmp(now, rules->listing) != 0)
+		damage->parts[0] = FW_PART_ALTERED;
 	return 0;
+}
+
+/* The table is ours alone: loaded again whole, in one transaction. */
+static int
+nft_repair(struct fw_run *run, struct fw_rules *rules, const struct fw_damage *damage)
+{
+	(void)damage;
+	return nft_install(run, rules);
+}
+
+static void
+nft_describe(const struct fw_damage *damage, char *buf, size_t size)
+{
+	snprintf(buf, size, "nftables: table inet %s %s", FIREWALL_TABLE,
+		 damage->parts[0] & FW_PART_TABLE ? "gone" : "altered");
 }
 
 /* nft talks netlink only: CAP_NET_ADMIN is enough. */
@@ -151,6 +218,8 @@ nft_needs_raw(struct fw_run *run)
 const struct fw_backend fw_nftables = {
 	.install = nft_install,
 	.remove = nft_remove,
-	.packets = nft_packets,
+	.check = nft_check,
+	.repair = nft_repair,
+	.describe = nft_describe,
 	.needs_raw = nft_needs_raw,
 };

@@ -4,13 +4,13 @@
  * when SYNs went past the daemon unclamped.
  */
 #include <limits.h>
-#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bounds.h"
+#include "bypass.h"
 #include "log.h"
 #include "report.h"
 #include "statlog.h"
@@ -31,8 +31,9 @@ struct report {
 	struct stats_counters total;
 	struct stats_line lines[VIEW_MAX_SLOTS + 1];
 	uint64_t gaps_reported;
+	struct bypass bypass;                        /* the rules' counts against ours, across repairs */
+	bool bypassed_known;                         /* a record has had the rules' counts */
 	uint64_t bypassed_reported;
-	bool waiting;                                /* a record waits for the rules' counts */
 	time_t started;
 	struct statlog *statlog;
 };
@@ -188,30 +189,29 @@ report_published(struct report *report, const struct view *view, const struct co
 	report_reclaim(report, present, conf, workers);
 }
 
-_Static_assert(STATS_IPV4 == 0 && STATS_IPV6 == 1, "firewall_news counts IPv4 first");
+_Static_assert(STATS_IPV4 == 0 && STATS_IPV6 == 1 && BYPASS_FAMILIES == 2,
+	       "firewall_counts counts IPv4 first");
 
 /*
  * SYNs our rules matched that never reached us: the kernel let them pass
  * unclamped because the queue was full (fail-open), which it counts nowhere
  * else. The rules' counts are read before the workers' counters, so packets
- * in flight make it an underestimate, never a false alarm.
+ * in flight make it an underestimate, never a false alarm; bypass.c carries
+ * it across rules made anew.
  */
 static void
-report_bypassed(struct report *report, const uint64_t *rule_packets, struct stats_extra *extra)
+report_bypassed(struct report *report, const struct firewall_counts *counts,
+		struct stats_extra *extra)
 {
-	uint64_t bypassed = 0;
+	uint64_t seen[STATS_FAMILY_COUNT], bypassed;
 	int family, action;
 
 	for (family = 0; family < STATS_FAMILY_COUNT; family++) {
-		uint64_t seen = 0;
-
+		seen[family] = 0;
 		for (action = 0; action < ENGINE_ACTION_COUNT; action++)
-			seen += report->total.packets[family][action];
-		if (rule_packets[family] > seen)
-			bypassed += rule_packets[family] - seen;
+			seen[family] += report->total.packets[family][action];
 	}
-	if (bypassed < report->bypassed_reported)
-		bypassed = report->bypassed_reported; /* cumulative: never goes back */
+	bypassed = bypass_update(&report->bypass, counts->packets, counts->epoch, seen);
 	extra->bypassed_known = true;
 	extra->bypassed = bypassed;
 	if (bypassed > report->bypassed_reported)
@@ -219,6 +219,7 @@ report_bypassed(struct report *report, const uint64_t *rule_packets, struct stat
 			  "and the kernel failed open (raise queue_maxlen or add queues)",
 			  (unsigned long long)(bypassed - report->bypassed_reported));
 	report->bypassed_reported = bypassed;
+	report->bypassed_known = true;
 }
 
 static void
@@ -234,16 +235,21 @@ report_gaps(struct report *report, const struct stats_extra *extra)
 
 void
 report_write(struct report *report, struct workers *workers, const struct conf *conf,
-	     const uint64_t *rule_packets)
+	     struct firewall *fw)
 {
+	struct firewall_counts counts;
 	struct stats_extra extra;
+	bool have_counts;
 	time_t now = time(NULL);
 	size_t n = 0;
 	uint16_t slot;
 
+	/* the rules first: what they counted is then at most what we saw plus what passed us */
+	have_counts = fw != NULL && firewall_counts(fw, &counts) == 0;
 	workers_collect(workers, report->per_slot, &extra);
 	extra.uptime_seconds = (uint64_t)(now - report->started);
 	extra.observing = conf->mode == CONF_MODE_OBSERVE;
+	extra.rules_ours = fw != NULL && firewall_restored(fw, &extra.rules_restored);
 	memset(&report->total, 0, sizeof(report->total));
 	for (slot = 0; slot < report->count; slot++) {
 		const struct stats_counters *c = &report->per_slot[slot];
@@ -256,55 +262,38 @@ report_write(struct report *report, struct workers *workers, const struct conf *
 		report->lines[n++] = (struct stats_line){ report->names[slot], c,
 							  report->ceiling[slot], NULL };
 	}
-	if (rule_packets != NULL)
-		report_bypassed(report, rule_packets, &extra);
+	if (have_counts)
+		report_bypassed(report, &counts, &extra);
 	report->lines[n++] = (struct stats_line){ "all", &report->total, { 0, 0 }, &extra };
 	statlog_write(report->statlog, now, report->lines, n);
 	report_gaps(report, &extra);
 }
 
 void
-report_due(struct report *report, struct firewall *fw, struct workers *workers,
-	   const struct conf *conf)
+report_status(struct report *report, struct workers *workers, const struct conf *conf,
+	      struct status *st)
 {
-	if (report->waiting)
-		return;
-	if (firewall_request_packets(fw))
-		report->waiting = true;
-	else
-		report_write(report, workers, conf, NULL);
+	struct stats_counters total;
+	struct stats_extra extra;
+	uint16_t slot;
+
+	workers_collect(workers, report->per_slot, &extra);
+	memset(&total, 0, sizeof(total));
+	for (slot = 0; slot < report->count; slot++)
+		stats_add(&total, &report->per_slot[slot]);
+	st->uptime = (uint64_t)(time(NULL) - report->started);
+	st->observing = conf->mode == CONF_MODE_OBSERVE;
+	st->seen = stats_total(&total, ENGINE_ACTION_COUNT);
+	st->gaps = extra.queue_gaps;
+	st->verdict_errors = extra.verdict_errors;
+	st->bypassed_known = report->bypassed_known;
+	st->bypassed = report->bypassed_reported;
 }
 
-void
-report_firewall_news(struct report *report, const struct firewall_news *news,
-		     struct workers *workers, const struct conf *conf)
+const struct stats_counters *
+report_slot_counters(const struct report *report, uint16_t slot)
 {
-	if (!report->waiting)
-		return;
-	report->waiting = false;
-	report_write(report, workers, conf, news->have_packets ? news->packets : NULL);
-}
-
-void
-report_final(struct report *report, struct firewall *fw, struct workers *workers,
-	     const struct conf *conf, int timeout_ms)
-{
-	struct pollfd pfd = { .fd = firewall_fd(fw), .events = POLLIN };
-	struct firewall_news news;
-	int waited;
-
-	report->waiting = false;
-	report_due(report, fw, workers, conf);
-	for (waited = 0; report->waiting && waited < timeout_ms; waited += 100) {
-		if (poll(&pfd, 1, 100) == 1 && firewall_dispatch(fw, &news) == 1)
-			report_firewall_news(report, &news, workers, conf);
-	}
-	if (report->waiting) {
-		log_warnx("stats: no packet count from the firewall within %d ms; "
-			  "the last record has no bypassed=", timeout_ms);
-		report->waiting = false;
-		report_write(report, workers, conf, NULL);
-	}
+	return &report->per_slot[slot < VIEW_MAX_SLOTS ? slot : VIEW_SLOT_OTHER];
 }
 
 void

@@ -3,16 +3,22 @@
 #
 # The firewall rules on the real kernel, in a network namespace of our own
 # (never the host's firewall): fwctl (tests/system/fwctl.c) calls
-# firewall_install/remove/packets and privs_drop/limit inside it, and the
-# rules are read back with iptables -S / iptables-save / nft.
+# firewall_install/remove/counts/restored and privs_drop/limit inside it,
+# and the rules are read back with iptables -S / iptables-save / nft.
 #
 # MODE iptables: exact rule text, one chain and one jump per hook after an
 #   install, a second install (restart after kill -9), leftovers of a
-#   half-finished run and a new queue range; the packet counters; removal
-#   that leaves the operator's own rules exactly as they were, twice;
-#   running as nobody with CAP_NET_ADMIN alone; the tools missing from PATH.
+#   half-finished run and a new queue range; the packet counters (over
+#   netlink with iptables-nft); removal that leaves the operator's own rules
+#   exactly as they were, twice; running as nobody with CAP_NET_ADMIN
+#   alone; the tools missing from PATH.
+# MODE iptables-legacy: the same with iptables-legacy on PATH, the counters
+#   read from the kernel's rule blob (fw_xtables.c); no privilege tests
+#   (legacy needs CAP_NET_RAW too, which the daemon keeps for it).
 # MODE nftables: the same where the kernel has the nft queue statement;
-#   where it has not, the refusal and its message, then skip (77).
+#   where it has not, the refusal and its message, then the rest (counters
+#   over netlink, healing a deleted or altered table) on a table without
+#   the queue statements, then skip (77).
 set -u
 . "$(dirname "$0")/../lib/check.sh"
 
@@ -32,7 +38,11 @@ expect_line() {
 [ -x "$fwctl" ] || { echo "no fwctl at $fwctl"; exit 1; }
 command -v ip >/dev/null || skip "no ip (iproute2)"
 command -v socat >/dev/null || skip "no socat"
-if [ "$mode" = iptables ]; then
+if [ "$mode" = iptables-legacy ]; then
+	for tool in iptables-legacy ip6tables-legacy iptables-legacy-save ip6tables-legacy-save; do
+		command -v $tool >/dev/null || skip "no $tool"
+	done
+elif [ "$mode" = iptables ]; then
 	for tool in iptables ip6tables iptables-save ip6tables-save; do
 		command -v $tool >/dev/null || skip "no $tool"
 	done
@@ -44,6 +54,16 @@ ns="mssclampd-fw-$$"
 tmp=$(mktemp -d /tmp/mssclampd-fw.XXXXXX)
 trap 'ip netns del "$ns" 2>/dev/null; rm -rf "$tmp"' EXIT
 trap 'exit 1' INT TERM
+if [ "$mode" = iptables-legacy ]; then
+	# iptables, for fwctl and for this script, is iptables-legacy
+	mkdir "$tmp/legacy"
+	for tool in iptables ip6tables; do
+		ln -s "$(command -v $tool-legacy)" "$tmp/legacy/$tool"
+		ln -s "$(command -v $tool-legacy-save)" "$tmp/legacy/$tool-save"
+	done
+	PATH=$tmp/legacy:$PATH
+	export PATH
+fi
 ip netns add "$ns" || skip "cannot create a network namespace"
 X() { ip netns exec "$ns" "$@"; }
 X ip link set lo up
@@ -188,7 +208,11 @@ test_iptables() {
 	fw none packets
 	check_eq "none: packets are unknown (fails)" 1 "$rc"
 
-	test_privileges
+	if [ "$mode" = iptables ]; then
+		test_privileges
+	else
+		echo "note: iptables-legacy needs CAP_NET_RAW besides CAP_NET_ADMIN: privilege tests not run"
+	fi
 
 	# the tools missing: a clear error, and nothing half-made left behind
 	X env PATH=/nonexistent "$fwctl" iptables install 0 1 >"$tmp/out" 2>"$tmp/err"
@@ -335,6 +359,7 @@ test_nftables() {
 		check_eq "queue-less table: removed" "" "$(X nft list tables | grep -F 'inet mssclampd')"
 		fw nftables packets
 		check_eq "packets without our table: fails" 1 "$rc"
+		test_nft_healing
 		summary || exit 1
 		skip "this kernel has no nft queue statement (nft_queue): nftables rules refused as they must be; iptables is the way here"
 	fi
@@ -368,8 +393,43 @@ test_nftables() {
 	check_eq "remove again: exit status" 0 "$rc"
 }
 
+# The helper thread keeps the table: deleted, then altered, it is loaded
+# again whole and the same (the listing taken after install is the
+# reference); through the shim without queue statements.
+test_nft_healing() {
+	shim() { X env PATH="$tmp/bin:$PATH" "$@"; }
+	shim "$fwctl" nftables install 0 1 heal 2 >"$tmp/heal.out" 2>"$tmp/heal.err" &
+	healer=$!
+	tries=50
+	while ! grep -q watching "$tmp/heal.out" && [ $tries -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
+	sleep 0.3 # its first check
+	made=$(X nft list table inet mssclampd | sed 's/packets [0-9]* bytes [0-9]*/packets 0 bytes 0/')
+	X nft delete table inet mssclampd
+	tries=30
+	while ! X nft list table inet mssclampd >/dev/null 2>&1 && [ $tries -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
+	check_eq "healing: the deleted table is back within 3 s, as made" "$made" \
+		"$(X nft list table inet mssclampd 2>&1 | sed 's/packets [0-9]* bytes [0-9]*/packets 0 bytes 0/')"
+	sleep 0.5
+	X nft add rule inet mssclampd input counter accept
+	tries=30
+	while X nft list table inet mssclampd | grep -q accept && [ $tries -gt 0 ]; do sleep 0.1; tries=$((tries - 1)); done
+	check_eq "healing: an altered table is loaded again, as made" "$made" \
+		"$(X nft list table inet mssclampd | sed 's/packets [0-9]* bytes [0-9]*/packets 0 bytes 0/')"
+	wait "$healer"
+	check_eq "healing: fwctl saw 2 repairs" 0 $?
+	check_eq "healing: restored twice" "$(printf 'watching\nrestored 2')" "$(cat "$tmp/heal.out")"
+	expect_line "healing: the log says the table was gone" \
+		"firewall: our rules were removed or altered (nftables: table inet mssclampd gone): restored them (1 time since start)" \
+		"$(cat "$tmp/heal.err")"
+	expect_line "healing: ... then altered" \
+		"firewall: our rules were removed or altered (nftables: table inet mssclampd altered): restored them (2 times since start)" \
+		"$(cat "$tmp/heal.err")"
+	shim "$fwctl" nftables remove
+	check_eq "healing: removed at the end" "" "$(X nft list tables | grep -F 'inet mssclampd')"
+}
+
 case $mode in
-iptables) test_iptables ;;
+iptables | iptables-legacy) test_iptables ;;
 nftables) test_nftables ;;
 *) echo "unknown mode $mode"; exit 2 ;;
 esac

@@ -4,7 +4,7 @@
  *
  *	fwctl MODE VERB...
  *	MODE:  iptables | nftables | none
- *	VERB:  install FIRST COUNT | remove | packets | drop USER | limit | caps
+ *	VERB:  install FIRST COUNT | remove | packets | heal N | drop USER | limit | caps
  *
  * Verbs run in order, in one process, as the daemon does (rules in as root,
  * then drop, rules out at exit); the first that fails ends it with status 1.
@@ -13,12 +13,14 @@
  *
  * "install" makes a firewall object for its queues (remove and packets use
  * the last one, or one of their own). "packets" goes the daemon's way: the
- * helper thread started (after any drop, as the daemon does), a request,
- * a poll on firewall_fd(), firewall_dispatch().
+ * helper thread started (after any drop, as the daemon does), then
+ * firewall_counts() (with iptables-legacy, once the thread has read the
+ * tables). "heal N" starts the helper thread with healing on, prints
+ * "watching", and waits until it has restored the rules N times in all
+ * (what the test removes meanwhile), then prints "restored N".
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,14 +31,14 @@
 #include "log.h"
 #include "privs.h"
 
-/* Both families' counts, each tool killed after 30 s, and some slack. */
-#define PACKETS_WAIT_S 70
+#define COUNT_WAIT_S 3   /* iptables-legacy: the helper thread reads the tables at once */
+#define HEAL_WAIT_S 20   /* the test removes the rules, the helper thread puts them back */
 
 static int
 usage(void)
 {
 	fprintf(stderr, "usage: fwctl iptables|nftables|none "
-		"[install FIRST COUNT | remove | packets | drop USER | limit | caps]...\n");
+		"[install FIRST COUNT | remove | packets | heal N | drop USER | limit | caps]...\n");
 	return 2;
 }
 
@@ -85,27 +87,51 @@ print_caps(void)
 	return 0;
 }
 
-/* The counts through the helper thread. -1 for none (no counters) or a failed count (logged). */
+/* The counts as the daemon reads them. -1 for none (no counters) or unknown. */
 static int
 count_packets(struct firewall *fw, uint64_t packets[2])
 {
-	struct firewall_news news;
-	struct pollfd pfd;
-	int waited;
+	struct firewall_counts counts;
+	int tries;
 
-	if (firewall_start(fw) == -1 || !firewall_request_packets(fw))
+	/* counting only: the rules are what the test makes them */
+	if (firewall_start(fw, false) == -1)
 		return -1;
-	pfd = (struct pollfd){ .fd = firewall_fd(fw), .events = POLLIN };
-	for (waited = 0; waited < PACKETS_WAIT_S; waited++) {
-		if (poll(&pfd, 1, 1000) == 1 && firewall_dispatch(fw, &news) == 1) {
-			if (!news.have_packets)
-				return -1;
-			packets[0] = news.packets[0];
-			packets[1] = news.packets[1];
+	for (tries = 0; tries < COUNT_WAIT_S * 10; tries++) {
+		if (firewall_counts(fw, &counts) == 0) {
+			packets[0] = counts.packets[0];
+			packets[1] = counts.packets[1];
 			return 0;
 		}
+		if (!firewall_needs_raw(fw))
+			return -1; /* read at once, or not at all */
+		usleep(100000);
 	}
-	fprintf(stderr, "fwctl: no packet count within %d s\n", PACKETS_WAIT_S);
+	fprintf(stderr, "fwctl: no packet count within %d s\n", COUNT_WAIT_S);
+	return -1;
+}
+
+/* Healing, until the rules were restored n times. */
+static int
+heal(struct firewall *fw, uint64_t n)
+{
+	uint64_t restored = 0;
+	int tries;
+
+	if (firewall_start(fw, true) == -1)
+		return -1;
+	printf("watching\n");
+	fflush(stdout);
+	for (tries = 0; tries < HEAL_WAIT_S * 10; tries++) {
+		if (firewall_restored(fw, &restored) && restored >= n) {
+			printf("restored %" PRIu64 "\n", restored);
+			fflush(stdout);
+			return 0;
+		}
+		usleep(100000);
+	}
+	fprintf(stderr, "fwctl: restored %" PRIu64 " times, not %" PRIu64 ", within %d s\n",
+		restored, n, HEAL_WAIT_S);
 	return -1;
 }
 
@@ -143,6 +169,11 @@ run(int argc, char *argv[], enum conf_firewall mode, struct firewall **fw)
 				return 1;
 			printf("packets ipv4=%" PRIu64 " ipv6=%" PRIu64 "\n", packets[0], packets[1]);
 			fflush(stdout);
+		} else if (strcmp(argv[i], "heal") == 0 && i + 1 < argc) {
+			if (parse_unsigned(argv[++i], &count) == -1)
+				return usage();
+			if (current(fw, mode) == NULL || heal(*fw, count) == -1)
+				return 1;
 		} else if (strcmp(argv[i], "drop") == 0 && i + 1 < argc) {
 			if (privs_drop(argv[++i], false) == -1)
 				return 1;
