@@ -11,6 +11,9 @@
 
 #define CONF_DEFAULT_PATH SYSCONFDIR "/mssclampd/mssclampd.conf"
 #define CONF_IFNAMSIZ 16 /* IFNAMSIZ: 15 characters and the NUL */
+/* Where `mssclampd status` finds the daemon; the unit's RuntimeDirectory=mssclampd. */
+#define CONF_CONTROL_SOCKET_DEFAULT "/run/mssclampd/control"
+#define CONF_SOCKET_PATH_MAX 107 /* sun_path: 108 bytes with the NUL */
 
 enum conf_firewall { CONF_FIREWALL_IPTABLES, CONF_FIREWALL_NFTABLES, CONF_FIREWALL_NONE };
 enum conf_mode { CONF_MODE_CLAMP, CONF_MODE_OBSERVE };
@@ -37,6 +40,9 @@ struct conf {
 	char prometheus_textfile[PATH_MAX]; /* node_exporter textfile; "" for none */
 	unsigned stats_interval;      /* seconds */
 	char user[64];                /* drop to this user after start-up; "" to stay */
+	bool heal_rules;              /* put back our rules when something removes them */
+	char control_socket[CONF_SOCKET_PATH_MAX + 1]; /* `mssclampd status` asks here; "" for none */
+	char control_group[64];       /* the socket's group (mode 0660); "" for mode 0600 */
 	struct conf_iface *ifaces;    /* in file order */
 	size_t n_ifaces;
 };
@@ -44,7 +50,11 @@ struct conf {
 /* Called once per problem: "FILE:LINE: message" is the caller's to print. */
 typedef void conf_report_fn(void *arg, const char *file, unsigned line, const char *msg);
 
-/* The built-in default: queue 0, iptables rules, every interface at its live MTU, stats to stderr. */
+/*
+ * The built-in default: queue 0, iptables rules kept in place, every
+ * interface at its live MTU, stats to stderr, the control socket at
+ * CONF_CONTROL_SOCKET_DEFAULT.
+ */
 void conf_defaults(struct conf *conf);
 
 /*
@@ -80,8 +90,9 @@ void conf_queues_text(char *buf, size_t size, unsigned first, unsigned count);
 
 /*
  * A reload keeps what only a restart can change (queues, queue_maxlen,
- * firewall, user): copies those from running into fresh. True if fresh
- * asked for something else, which the caller should say.
+ * firewall, user, control_socket, control_group): copies those from
+ * running into fresh. True if fresh asked for something else, which the
+ * caller should say.
  */
 bool conf_keep_restart_settings(struct conf *fresh, const struct conf *running);
 

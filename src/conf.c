@@ -33,6 +33,7 @@ enum section {
 enum key_id {
 	KEY_QUEUE, KEY_QUEUE_MAXLEN, KEY_FIREWALL, KEY_MODE, KEY_STATS_LOG,
 	KEY_STATS_JSON, KEY_PROMETHEUS, KEY_STATS_INTERVAL, KEY_USER,
+	KEY_HEAL_RULES, KEY_CONTROL_SOCKET, KEY_CONTROL_GROUP,
 	KEY_OVERHEAD, KEY_MTU, KEY_MSS,
 	KEY_COUNT
 };
@@ -241,11 +242,10 @@ set_prometheus(struct conf_parser *parser, const char *key, const char *value)
 	set_path(parser, key, value, false, parser->global->prometheus_textfile);
 }
 
-/* The portable user name set (POSIX 3.437) that useradd accepts by default. */
-static void
-set_user(struct conf_parser *parser, const char *key, const char *value)
+/* The portable user name set (POSIX 3.437) that useradd and groupadd accept by default. */
+static bool
+valid_account_name(const char *value)
 {
-	char q[TEXT_QUOTE_BUF];
 	size_t i, len = strlen(value);
 
 	for (i = 0; i < len; i++) {
@@ -253,15 +253,70 @@ set_user(struct conf_parser *parser, const char *key, const char *value)
 
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 		    (c >= '0' && c <= '9') || c == '_' || c == '.' || (c == '-' && i > 0)))
-			break;
+			return false;
 	}
-	if (i < len || len > USER_MAX) {
+	return len <= USER_MAX;
+}
+
+static void
+set_user(struct conf_parser *parser, const char *key, const char *value)
+{
+	char q[TEXT_QUOTE_BUF];
+
+	if (!valid_account_name(value)) {
 		report(parser, "%s: '%s' is not a user name (1 to %d of A-Z a-z 0-9 . _ -, "
 		    "not starting with '-')", key, text_quote(q, sizeof(q), value),
 		    USER_MAX);
 		return;
 	}
-	memcpy(parser->global->user, value, len + 1);
+	memcpy(parser->global->user, value, strlen(value) + 1);
+}
+
+static void
+set_heal_rules(struct conf_parser *parser, const char *key, const char *value)
+{
+	char q[TEXT_QUOTE_BUF];
+
+	if (strcmp(value, "yes") == 0)
+		parser->global->heal_rules = true;
+	else if (strcmp(value, "no") == 0)
+		parser->global->heal_rules = false;
+	else
+		report(parser, "%s: '%s' is not one of yes, no", key,
+		    text_quote(q, sizeof(q), value));
+}
+
+/* A unix socket's path lives in sun_path: 107 bytes and the NUL. */
+static void
+set_control_socket(struct conf_parser *parser, const char *key, const char *value)
+{
+	char q[TEXT_QUOTE_BUF];
+
+	if (strcmp(value, "none") == 0) {
+		parser->global->control_socket[0] = '\0';
+	} else if (value[0] != '/') {
+		report(parser, "%s: '%s' is not an absolute path (an absolute path or \"none\")",
+		    key, text_quote(q, sizeof(q), value));
+	} else if (strlen(value) > CONF_SOCKET_PATH_MAX) {
+		report(parser, "%s: '%s' is %zu bytes long (at most %d: a unix socket's path)",
+		    key, text_quote(q, sizeof(q), value), strlen(value), CONF_SOCKET_PATH_MAX);
+	} else {
+		strcpy(parser->global->control_socket, value);
+	}
+}
+
+static void
+set_control_group(struct conf_parser *parser, const char *key, const char *value)
+{
+	char q[TEXT_QUOTE_BUF];
+
+	if (!valid_account_name(value)) {
+		report(parser, "%s: '%s' is not a group name (1 to %d of A-Z a-z 0-9 . _ -, "
+		    "not starting with '-')", key, text_quote(q, sizeof(q), value),
+		    USER_MAX);
+		return;
+	}
+	memcpy(parser->global->control_group, value, strlen(value) + 1);
 }
 
 static void
@@ -304,6 +359,9 @@ static const struct key global_keys[] = {
 	{ "prometheus_textfile", KEY_PROMETHEUS, true, set_prometheus },
 	{ "stats_interval", KEY_STATS_INTERVAL, false, set_stats_interval },
 	{ "user", KEY_USER, true, set_user },
+	{ "heal_rules", KEY_HEAL_RULES, false, set_heal_rules },
+	{ "control_socket", KEY_CONTROL_SOCKET, false, set_control_socket },
+	{ "control_group", KEY_CONTROL_GROUP, true, set_control_group },
 	{ NULL, KEY_COUNT, false, NULL }
 };
 
@@ -319,7 +377,8 @@ key_names(const struct key *keys)
 {
 	return keys == global_keys ?
 	    "queue, queue_maxlen, firewall, mode, stats_log, stats_json, "
-	    "prometheus_textfile, stats_interval, user" :
+	    "prometheus_textfile, stats_interval, user, heal_rules, control_socket, "
+	    "control_group" :
 	    "overhead, mtu, mss";
 }
 
@@ -334,6 +393,8 @@ conf_defaults(struct conf *conf)
 	conf->mode = CONF_MODE_CLAMP;
 	strcpy(conf->stats_log, "-");
 	conf->stats_interval = 10;
+	conf->heal_rules = true;
+	strcpy(conf->control_socket, CONF_CONTROL_SOCKET_DEFAULT);
 }
 
 void
@@ -680,12 +741,16 @@ conf_keep_restart_settings(struct conf *fresh, const struct conf *running)
 	bool differ = fresh->queue_first != running->queue_first ||
 		      fresh->queue_count != running->queue_count ||
 		      fresh->queue_maxlen != running->queue_maxlen ||
-		      fresh->firewall != running->firewall || strcmp(fresh->user, running->user) != 0;
+		      fresh->firewall != running->firewall || strcmp(fresh->user, running->user) != 0 ||
+		      strcmp(fresh->control_socket, running->control_socket) != 0 ||
+		      strcmp(fresh->control_group, running->control_group) != 0;
 
 	fresh->queue_first = running->queue_first;
 	fresh->queue_count = running->queue_count;
 	fresh->queue_maxlen = running->queue_maxlen;
 	fresh->firewall = running->firewall;
 	memcpy(fresh->user, running->user, sizeof(fresh->user));
+	memcpy(fresh->control_socket, running->control_socket, sizeof(fresh->control_socket));
+	memcpy(fresh->control_group, running->control_group, sizeof(fresh->control_group));
 	return differ;
 }

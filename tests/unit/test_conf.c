@@ -131,6 +131,9 @@ test_defaults(void)
 	    "defaults: no JSON, no Prometheus textfile");
 	CHECK_MSG(c.stats_interval == 10, "defaults: stats_interval 10");
 	CHECK_MSG(c.user[0] == '\0' && c.path[0] == '\0', "defaults: no user, path \"\"");
+	CHECK_MSG(c.heal_rules, "defaults: heal_rules yes");
+	CHECK_MSG(strcmp(c.control_socket, "/run/mssclampd/control") == 0 &&
+	    c.control_group[0] == '\0', "defaults: control_socket /run/mssclampd/control, mode 0600");
 	CHECK_MSG(c.ifaces == NULL && c.n_ifaces == 0, "defaults: no interfaces");
 	conf_free(&c);
 
@@ -203,6 +206,31 @@ test_every_key(void)
 }
 
 static void
+test_control_keys(void)
+{
+	struct capture cap = { 0 };
+	struct conf c, running;
+	int r;
+
+	r = parse_text(&c, "[global]\nheal_rules = no\ncontrol_socket = /run/x/ctl\n"
+	    "control_group = adm\n", &cap);
+	CHECK_MSG(r == 0 && !c.heal_rules && strcmp(c.control_socket, "/run/x/ctl") == 0 &&
+	    strcmp(c.control_group, "adm") == 0, "control keys: heal_rules no, a socket, a group");
+	/* a reload keeps the socket and its group, and applies heal_rules */
+	conf_defaults(&running);
+	CHECK_MSG(conf_keep_restart_settings(&c, &running) &&
+	    strcmp(c.control_socket, "/run/mssclampd/control") == 0 && c.control_group[0] == '\0' &&
+	    !c.heal_rules, "a reload: control_socket and control_group wait for a restart, "
+	    "heal_rules does not");
+	conf_free(&c);
+	r = parse_text(&c, "[global]\ncontrol_socket = none\n", &cap);
+	CHECK_MSG(r == 0 && c.control_socket[0] == '\0' && c.heal_rules,
+	    "control keys: none is \"\", heal_rules stays yes");
+	conf_free(&c);
+	capture_reset(&cap);
+}
+
+static void
 test_no_global(void)
 {
 	struct capture cap = { 0 };
@@ -242,6 +270,10 @@ struct range_case {
 	const char *text;
 	const char *error;  /* NULL: must parse */
 };
+
+/* 106 bytes: with the leading '/', a socket path of exactly 107 */
+#define SOCK106 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+_Static_assert(sizeof(SOCK106) == 107, "SOCK106 is 106 bytes and its NUL");
 
 static const struct range_case range_cases[] = {
 	{ "[global]\nqueue = 0\n", NULL },
@@ -286,6 +318,26 @@ static const struct range_case range_cases[] = {
 	{ "[global]\nuser = abcdefghijklmnopqrstuvwxyz0123456\n",
 	  "test.conf:2: user: 'abcdefghijklmnopqrstuvwxyz0123456' is not a user name (1 to 32 "
 	  "of A-Z a-z 0-9 . _ -, not starting with '-')\n" },
+	{ "[global]\nheal_rules = yes\n", NULL },
+	{ "[global]\nheal_rules = no\n", NULL },
+	{ "[global]\nheal_rules = off\n", "test.conf:2: heal_rules: 'off' is not one of yes, no\n" },
+	{ "[global]\ncontrol_socket = none\n", NULL },
+	{ "[global]\ncontrol_socket = run/mssclampd.sock\n",
+	  "test.conf:2: control_socket: 'run/mssclampd.sock' is not an absolute path (an absolute "
+	  "path or \"none\")\n" },
+	{ "[global]\ncontrol_socket =\n",
+	  "test.conf:2: control_socket: empty value (write 'control_socket = VALUE' or leave the "
+	  "key out)\n" },
+	/* sun_path: 107 bytes fit, 108 do not */
+	{ "[global]\ncontrol_socket = /" SOCK106 "\n", NULL },
+	{ "[global]\ncontrol_socket = /" SOCK106 "x\n",
+	  "test.conf:2: control_socket: '/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...' is 108 bytes "
+	  "long (at most 107: a unix socket's path)\n" },
+	{ "[global]\ncontrol_group = adm\n", NULL },
+	{ "[global]\ncontrol_group =\n", NULL },
+	{ "[global]\ncontrol_group = -adm\n",
+	  "test.conf:2: control_group: '-adm' is not a group name (1 to 32 of A-Z a-z 0-9 . _ -, "
+	  "not starting with '-')\n" },
 	{ "[interface e]\nmtu = 68\n", NULL },
 	{ "[interface e]\nmtu = 65535\n", NULL },
 	{ "[interface e]\nmtu = 67\n", "test.conf:2: mtu: 67 is out of range (68 to 65535)\n" },
@@ -472,7 +524,8 @@ test_long_lines(void)
 	r = parse_text(&c, text, &cap);
 	snprintf(want, sizeof(want), "test.conf:2: unknown key '%.40s...' in [global] "
 	    "(expected queue, queue_maxlen, firewall, mode, stats_log, stats_json, "
-	    "prometheus_textfile, stats_interval, user)\n", text + 9);
+	    "prometheus_textfile, stats_interval, user, heal_rules, control_socket, "
+	    "control_group)\n", text + 9);
 	CHECK_MSG(r == -1 && strcmp(captured(&cap), want) == 0, "a 1 MiB key: unknown, quoted in part");
 
 	/* A path of exactly PATH_MAX - 1 bytes fits; one more does not. */
@@ -652,6 +705,7 @@ main(void)
 {
 	test_defaults();
 	test_every_key();
+	test_control_keys();
 	test_no_global();
 	test_ranges();
 	test_find();
