@@ -2,11 +2,18 @@
  * The operator's subcommands. `mssclampd calc` and `mssclampd presets`: the
  * daemon's arithmetic for an operator at a shell, and the same numbers
  * written as the clamps other tools understand, so a result can be checked
- * against a known-good box.
+ * against a known-good box. `mssclampd status`: the client of the control
+ * socket (control.c).
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "bounds.h"
 #include "ceiling.h"
@@ -16,6 +23,8 @@
 #include "text.h"
 
 #define EXIT_USAGE 2
+#define STATUS_WAIT_S 10              /* the daemon answers in milliseconds; this is for a wedged one */
+#define STATUS_ANSWER_MAX (64u << 20)
 
 
 struct calc_args {
@@ -220,4 +229,127 @@ cli_presets(int argc, char **argv)
 	printf("\nCombine them with '+' (overhead = pppoe + esp + natt), add plain byte counts\n"
 	    "(esp + 8), and count each MPLS label or VLAN tag once.\n");
 	return 0;
+}
+
+static void
+status_usage(FILE *f)
+{
+	fprintf(f, "usage: mssclampd status [--json] [--socket PATH]\n"
+	    "  --json    one JSON document (fields in mssclampd(8))\n"
+	    "  --socket  the daemon's control socket (default " CONF_CONTROL_SOCKET_DEFAULT ")\n");
+}
+
+/* Connects *fd to path: 0, or the exit status after saying why. */
+static int
+status_connect(const char *path, int *fd)
+{
+	struct timeval wait = { STATUS_WAIT_S, 0 };
+	struct sockaddr_un sun;
+
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "mssclampd status: %s: longer than a socket path may be\n", path);
+		return EXIT_USAGE;
+	}
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path));
+	if ((*fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1) {
+		fprintf(stderr, "mssclampd status: socket: %s\n", strerror(errno));
+		return 1;
+	}
+	setsockopt(*fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof(wait));
+	setsockopt(*fd, SOL_SOCKET, SO_SNDTIMEO, &wait, sizeof(wait));
+	if (connect(*fd, (const struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return 0;
+	switch (errno) {
+	case ENOENT:
+	case ENOTDIR:
+		fprintf(stderr, "mssclampd status: no control socket at %s: mssclampd is not "
+		    "running, or its control_socket is elsewhere (--socket) or none\n", path);
+		close(*fd);
+		return CLI_STATUS_NO_SOCKET;
+	case ECONNREFUSED:
+		fprintf(stderr, "mssclampd status: nothing listens on %s: mssclampd is not running\n",
+		    path);
+		close(*fd);
+		return CLI_STATUS_NOT_RUNNING;
+	case EACCES:
+	case EPERM:
+		fprintf(stderr, "mssclampd status: %s: permission denied (root, or a member of "
+		    "the control_group the configuration names)\n", path);
+		close(*fd);
+		return CLI_STATUS_DENIED;
+	default:
+		fprintf(stderr, "mssclampd status: %s: %s\n", path, strerror(errno));
+		close(*fd);
+		return 1;
+	}
+}
+
+int
+cli_status(int argc, char **argv)
+{
+	const char *path = CONF_CONTROL_SOCKET_DEFAULT, *request = "status\n";
+	char *answer = NULL, *grown;
+	size_t len = 0, size = 0;
+	ssize_t n;
+	int i, fd, rc;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			request = "status json\n";
+		} else if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
+			path = argv[++i];
+		} else if (strncmp(argv[i], "--socket=", 9) == 0) {
+			path = argv[i] + 9;
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			status_usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "mssclampd status: unknown argument '%s'\n", argv[i]);
+			status_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if ((rc = status_connect(path, &fd)) != 0)
+		return rc;
+	if (send(fd, request, strlen(request), MSG_NOSIGNAL) != (ssize_t)strlen(request)) {
+		fprintf(stderr, "mssclampd status: %s: sending the request: %s\n", path, strerror(errno));
+		close(fd);
+		return 1;
+	}
+	for (;;) {
+		if (len + 4096 > size) {
+			if (size >= STATUS_ANSWER_MAX || (grown = realloc(answer, size + 65536)) == NULL) {
+				fprintf(stderr, "mssclampd status: the answer is too long\n");
+				rc = 1;
+				goto cleanup;
+			}
+			answer = grown;
+			size += 65536;
+		}
+		n = recv(fd, answer + len, size - len, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			fprintf(stderr, "mssclampd status: %s: no answer: %s\n", path,
+			    errno == EAGAIN ? "timed out" : strerror(errno));
+			rc = 1;
+			goto cleanup;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len == 0 || strncmp(answer, "error: ", 7) == 0) {
+		fprintf(stderr, "mssclampd status: %s: %.*s%s", path, (int)len, len ? answer : "",
+		    len ? "" : "closed without an answer\n");
+		rc = 1;
+		goto cleanup;
+	}
+	rc = fwrite(answer, 1, len, stdout) == len && fflush(stdout) == 0 ? 0 : 1;
+cleanup:
+	free(answer);
+	close(fd);
+	return rc;
 }

@@ -20,6 +20,7 @@
 #include "cli.h"
 #include "conf.h"
 #include "conffile.h"
+#include "control.h"
 #include "firewall.h"
 #include "links.h"
 #include "log.h"
@@ -29,10 +30,7 @@
 #include "view.h"
 #include "worker.h"
 
-enum event_source { EV_SIGNAL, EV_LINKS, EV_STATS, EV_WATCHDOG, EV_FIREWALL };
-
-/* At stop, the last stats record waits this long for the rules' counts. */
-#define FINAL_COUNT_WAIT_MS 10000
+enum event_source { EV_SIGNAL, EV_LINKS, EV_STATS, EV_WATCHDOG, EV_CONTROL };
 
 struct daemon {
 	struct conf conf;
@@ -41,6 +39,7 @@ struct daemon {
 	bool observe;               /* --dry-run: observe whatever the file says */
 	struct links *links;
 	struct firewall *firewall;
+	struct control *control;    /* NULL: no control socket */
 	struct report *report;
 	struct view *view;          /* the one the workers use; only this thread frees views */
 	struct workers *workers;
@@ -54,6 +53,7 @@ usage(FILE *out)
 		"usage: mssclampd [-c FILE] [-n] [-d] [-v]\n"
 		"       mssclampd calc [--mtu MTU] [--overhead OVERHEAD] [--mss MSS]\n"
 		"       mssclampd presets\n"
+		"       mssclampd status [--json] [--socket PATH]\n"
 		"\n"
 		"  -c, --config FILE  configuration (default " CONF_DEFAULT_PATH ";\n"
 		"                     without it, a built-in default clamps every\n"
@@ -125,7 +125,9 @@ reload(struct daemon *d)
 		return;
 	}
 	if (conf_keep_restart_settings(&fresh, &d->conf))
-		log_warnx("queue, queue_maxlen, firewall and user take effect at the next restart");
+		log_warnx("queue, queue_maxlen, firewall, user, control_socket and control_group "
+			  "take effect at the next restart");
+	firewall_set_heal(d->firewall, fresh.heal_rules);
 	publish_view(d, &fresh);
 	report_reopen(d->report, &fresh);
 	if (fresh.stats_interval != d->conf.stats_interval)
@@ -152,7 +154,7 @@ on_signal(struct daemon *d)
 			reload(d);
 			break;
 		case SIGUSR1:
-			report_due(d->report, d->firewall, d->workers, &d->conf);
+			report_write(d->report, d->workers, &d->conf, d->firewall);
 			break;
 		}
 	}
@@ -162,7 +164,9 @@ on_signal(struct daemon *d)
 static bool
 on_event(struct daemon *d, enum event_source source)
 {
-	struct firewall_news news;
+	const struct control_modules modules = {
+		&d->conf, d->links, d->view, d->report, d->workers, d->firewall,
+	};
 	uint64_t ticks;
 
 	switch (source) {
@@ -181,11 +185,10 @@ on_event(struct daemon *d, enum event_source source)
 		break;
 	case EV_STATS:
 		if (read(d->stats_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
-			report_due(d->report, d->firewall, d->workers, &d->conf);
+			report_write(d->report, d->workers, &d->conf, d->firewall);
 		break;
-	case EV_FIREWALL:
-		if (firewall_dispatch(d->firewall, &news) == 1)
-			report_firewall_news(d->report, &news, d->workers, &d->conf);
+	case EV_CONTROL:
+		control_dispatch(d->control, &modules);
 		break;
 	case EV_WATCHDOG:
 		/* only a loop that still turns is alive: a wedged worker gets us restarted */
@@ -246,10 +249,13 @@ start(struct daemon *d)
 		fatalx("cannot install the firewall rules");
 	}
 	report_reopen(d->report, &d->conf);
+	d->control = control_open(&d->conf);
 	raw = firewall_needs_raw(d->firewall);
 	/* threads after the drop: a thread keeps its creator's capabilities */
 	if ((d->conf.user[0] ? privs_drop(d->conf.user, raw) : privs_limit(raw)) == -1 ||
-	    workers_run(d->workers) == -1 || firewall_start(d->firewall) == -1) {
+	    workers_run(d->workers) == -1 ||
+	    firewall_start(d->firewall, d->conf.heal_rules) == -1) {
+		control_close(d->control);
 		firewall_remove(d->firewall);
 		workers_stop(d->workers);
 		fatalx("cannot start");
@@ -258,8 +264,8 @@ start(struct daemon *d)
 	watch(d, d->signal_fd, EV_SIGNAL);
 	watch(d, links_fd(d->links), EV_LINKS);
 	watch(d, d->stats_fd, EV_STATS);
-	if (firewall_fd(d->firewall) != -1)
-		watch(d, firewall_fd(d->firewall), EV_FIREWALL);
+	if (d->control != NULL)
+		watch(d, control_fd(d->control), EV_CONTROL);
 	arm_timer(d->stats_fd, (uint64_t)d->conf.stats_interval * 1000000);
 	if (watchdog_usec) {
 		watch(d, d->watchdog_fd, EV_WATCHDOG);
@@ -280,6 +286,7 @@ stop(struct daemon *d)
 	int status = 0;
 
 	notify_send("STOPPING=1");
+	control_close(d->control);
 	if (firewall_remove(d->firewall) == -1)
 		status = 1;
 	firewall_free(d->firewall);
@@ -316,6 +323,8 @@ main(int argc, char **argv)
 		return cli_calc(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "presets") == 0)
 		return cli_presets(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "status") == 0)
+		return cli_status(argc - 1, argv + 1);
 	while ((c = getopt_long(argc, argv, "c:ndvVh", options, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -363,6 +372,6 @@ main(int argc, char **argv)
 		for (i = 0; i < n && running; i++)
 			running = on_event(&d, (enum event_source)events[i].data.u32);
 	}
-	report_final(d.report, d.firewall, d.workers, &d.conf, FINAL_COUNT_WAIT_MS);
+	report_write(d.report, d.workers, &d.conf, d.firewall); /* the last record */
 	return stop(&d);
 }
