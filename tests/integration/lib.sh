@@ -132,10 +132,23 @@ warm_up() {
 	S ping -c1 -W2 fd01::2 >/dev/null 2>&1
 }
 
+# control_socket_in_tmp CONFIG: a test daemon keeps its control socket in
+# $TMP/control, never in the host's /run: added to a config that names none.
+control_socket_in_tmp() {
+	grep -q '^[[:space:]]*control_socket' "$1" && return 0
+	if grep -q '^[[:space:]]*\[global\]' "$1"; then
+		sed -i "0,/^[[:space:]]*\[global\].*/s||&\ncontrol_socket = $TMP/control|" "$1"
+	else
+		{ printf '[global]\ncontrol_socket = %s/control\n' "$TMP"; cat "$1"; } >"$1.new" &&
+			mv "$1.new" "$1"
+	fi
+}
+
 # start_daemon CONFIG [ARGS...]: runs the daemon in the router, waits for its rules.
 start_daemon() {
 	local conf=$1
 	shift
+	control_socket_in_tmp "$conf"
 	# ip netns exec execs the daemon: $! is the daemon itself, to signal
 	ip netns exec "$NS_R" "$MSSCLAMPD" -c "$conf" "$@" >"$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
