@@ -414,7 +414,7 @@ fw_netlink_parse_counter(const struct nlmsghdr *nlh, size_t len, int *family, ui
 static int
 fwnl_request(struct fw_netlink *nl, enum fw_netlink_rules which, uint8_t family)
 {
-	char buf[256];
+	char buf[256] = { 0 }; /* libmnl pads attributes without zeroing the padding */
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;
 

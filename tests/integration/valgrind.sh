@@ -1,7 +1,9 @@
 #!/bin/bash
 # The daemon under valgrind (issue 6) through a short scenario: IPv4 and
 # IPv6 connections clamped both ways, a malformed SYN or two, SIGUSR1, a
-# SIGHUP reload with a new ceiling, a wan0 MTU change, SIGTERM. Asserts: no
+# SIGHUP reload with a new ceiling, a wan0 MTU change, its rules flushed
+# and restored, `mssclampd status` and a garbage request (issue 11),
+# SIGTERM. Asserts: no
 # memory error and no definite or indirect leak (valgrind's exit status is
 # not its --error-exitcode, and its summary says 0), and no file descriptor
 # open at exit beyond stdin, stdout and stderr (--track-fds). Skipped for a
@@ -23,6 +25,7 @@ cat >"$CONF" <<EOF
 stats_log = $TMP/stats.log
 stats_json = $TMP/stats.json
 stats_interval = 3600
+control_socket = $TMP/control
 [interface wan0]
 overhead = 8
 EOF
@@ -69,6 +72,14 @@ check_eq "after SIGHUP: the new overhead applies" 1404 "$(syn_at_server 5104 10.
 
 R ip link set wan0 mtu 1400
 check_eq "after an MTU change: the new ceiling applies (1400 - 48 - 60)" 1292 "$(syn_at_server 5105 fd02::2)"
+
+R iptables -t mangle -F
+check "rules flushed: restored" wait_for 20 grep -q "restored them (1 time since start)" "$TMP/daemon.log"
+quietly() { "$@" >/dev/null; }
+check "status answers" quietly R "$MSSCLAMPD" status --socket "$TMP/control"
+check "status --json answers" quietly R "$MSSCLAMPD" status --json --socket "$TMP/control"
+check_eq "a garbage request is refused" "error: unknown request (expected \"status\" or \"status json\")" \
+	"$(printf 'hello\n' | socat - "UNIX-CONNECT:$TMP/control" 2>/dev/null)"
 
 kill -USR1 "$DAEMON_PID"
 sleep 1
