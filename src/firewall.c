@@ -313,12 +313,22 @@ fw_thread(void *arg)
 			fw_clear(fw->wake_fd);
 			check_at = now; /* healing turned on or off: look now */
 		}
-		if (nfds > 2 && pfd[2].revents != 0 &&
-		    fw_netlink_events(fw->events, fw_netlink_kind(fw)) != 0) {
-			if (first_event == 0)
+		if (nfds > 2 && pfd[2].revents != 0) {
+			int r = fw_netlink_events(fw->events, fw_netlink_kind(fw));
+
+			if (r == -1) {
+				/* a socket that failed (logged) is made anew, and meanwhile we look */
+				fw_netlink_close(fw->events);
+				fw->events = fw_netlink_open(true);
+			}
+			if (r != 0 && first_event == 0)
 				first_event = now;
-			last_event = now;
+			if (r != 0)
+				last_event = now;
 		}
+		/* no events to wait for: look now and then */
+		if (!fw->legacy && fw->events == NULL && check_at == 0)
+			check_at = now + FW_RETRY_MS;
 		if (first_event != 0 && (now >= last_event + FW_SETTLE_MS ||
 					 now >= first_event + FW_SETTLE_MAX_MS)) {
 			first_event = last_event = 0;
