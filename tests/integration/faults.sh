@@ -81,26 +81,8 @@ check_eq "clamping at start: IPv4" 1444 "$(syn_at_server 7001 10.2.0.2)"
 
 echo "== (a) rtnetlink event storms =="
 for i in $(seq 0 1999); do echo "link add st$i group 99 type $KIND"; done >"$TMP/storm.batch"
-head -c 20000 /dev/zero >"$TMP/payload.7100"
-# -U: each forked child opens the file afresh after its accept
-S socat -U "TCP6-LISTEN:7100,fork,reuseaddr,ipv6only=0" "OPEN:$TMP/payload.7100" 2>/dev/null &
-LISTENER=$!
-wait_for 5 listening "$NS_S" 7100
 clamped_before=$(stats_now "$STATS"; stats_field "$STATS" all clamped)
-capture "$NS_S" s0 "$TMP/storm.pcap"
-STORM_CAPTURE=$CAPTURE_PID
-rm -f "$TMP/storm.done"
-(
-	ok=0 total=0
-	while [ ! -e "$TMP/storm.done" ] && [ $total -lt 400 ]; do
-		if [ $((total % 2)) = 0 ]; then addr=10.2.0.2; else addr='[fd02::2]'; fi
-		got=$(C timeout 10 socat -u "TCP:$addr:7100,connect-timeout=5" - 2>/dev/null | wc -c)
-		total=$((total + 1))
-		[ "$got" = 20000 ] && ok=$((ok + 1))
-	done
-	echo "$ok $total" >"$TMP/storm.result"
-) &
-CLIENTS=$!
+connections_start 7100
 sleep 0.5
 lost_before=$(logged "link events were lost")
 for _ in 1 2 3; do
@@ -108,19 +90,15 @@ for _ in 1 2 3; do
 	R ip link del group 99
 done
 sleep 1
-touch "$TMP/storm.done"
-wait "$CLIENTS"
-read -r ok total <"$TMP/storm.result"
-CAPTURE_PID=$STORM_CAPTURE
-stop_capture
-kill "$LISTENER" 2>/dev/null
+connections_stop
+ok=$CONN_OK total=$CONN_TOTAL
 check_alive "(a) live storm, 6000 links added and deleted: the daemon runs on"
 check "(a) live storm: connections ran meanwhile ($total)" test "$total" -ge 2
 check_eq "(a) live storm: every connection succeeded" "$total" "$ok"
 check_eq "(a) live storm: every SYN reached the server clamped (IPv4 1444, IPv6 1424)" "1424 1444" \
-	"$(syn_mss "$TMP/storm.pcap" S 7100 | sort -u | tr '\n' ' ' | sed 's/ $//')"
+	"$(syn_mss "$TMP/conn.7100.pcap" S 7100 | sort -u | tr '\n' ' ' | sed 's/ $//')"
 stats_now "$STATS"
-through=$(( $(tcpdump -nn -r "$TMP/storm.pcap" 'tcp port 7100' 2>/dev/null | grep -cE 'Flags \[S\.?\]') ))
+through=$(( $(tcpdump -nn -r "$TMP/conn.7100.pcap" 'tcp port 7100' 2>/dev/null | grep -cE 'Flags \[S\.?\]') ))
 check_eq "(a) live storm: the daemon clamped every SYN and SYN-ACK of them" "$through" \
 	$(($(stats_field "$STATS" all clamped) - clamped_before))
 check_eq "(a) live storm: no deleted link left in the daemon's view (stats lines for st*)" 0 \

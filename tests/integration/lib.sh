@@ -219,6 +219,43 @@ fetch() {
 	stat -c %s "$out" 2>/dev/null || echo 0
 }
 
+# connections_start PORT [MAX]: a listener on the server that sends 20000
+# bytes, captured on s0 into $TMP/conn.PORT.pcap, and clients connecting to
+# it by turns over IPv4 and IPv6, one after the other, at most MAX (400),
+# until connections_stop.
+connections_start() {
+	local port=$1 max=${2:-400}
+	head -c 20000 /dev/zero >"$TMP/payload.$port"
+	# -U: each forked child opens the file afresh after its accept
+	S socat -U "TCP6-LISTEN:$port,fork,reuseaddr,ipv6only=0" "OPEN:$TMP/payload.$port" 2>/dev/null &
+	CONN_LISTENER=$!
+	wait_for 5 listening "$NS_S" "$port"
+	capture "$NS_S" s0 "$TMP/conn.$port.pcap"
+	CONN_CAPTURE=$CAPTURE_PID
+	rm -f "$TMP/conn.done"
+	(
+		ok=0 total=0
+		while [ ! -e "$TMP/conn.done" ] && [ $total -lt "$max" ]; do
+			if [ $((total % 2)) = 0 ]; then addr=10.2.0.2; else addr='[fd02::2]'; fi
+			got=$(C timeout 10 socat -u "TCP:$addr:$port,connect-timeout=5" - 2>/dev/null | wc -c)
+			total=$((total + 1))
+			[ "$got" = 20000 ] && ok=$((ok + 1))
+		done
+		echo "$ok $total" >"$TMP/conn.result"
+	) &
+	CONN_CLIENTS=$!
+}
+
+# connections_stop: ends what connections_start began; CONN_OK of CONN_TOTAL got all their bytes.
+connections_stop() {
+	touch "$TMP/conn.done"
+	wait "$CONN_CLIENTS"
+	read -r CONN_OK CONN_TOTAL <"$TMP/conn.result"
+	CAPTURE_PID=$CONN_CAPTURE
+	stop_capture
+	kill "$CONN_LISTENER" 2>/dev/null
+}
+
 # stats_field FILE IFACE FIELD: FIELD's value on the last line for IFACE.
 stats_field() {
 	grep " iface=$2 " "$1" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p"

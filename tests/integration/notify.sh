@@ -8,31 +8,14 @@ need_root
 topology
 
 SOCK=$TMP/notify.sock
-# Records each datagram on one line (newlines inside it shown as '|'). At the
-# first READY=1 it looks at the router's IPv6 rules (installed last) at once
-# and records what it found: READY=1 must not come before the rules are in.
-/usr/bin/python3 - "$SOCK" "$TMP/notify.log" "$NS_R" <<'EOF' &
-import socket, subprocess, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(0.2)
-deadline = time.time() + 60
-checked = False
-with open(sys.argv[2], "w", buffering=1) as log:
-    while time.time() < deadline:
-        try:
-            data = s.recv(4096)
-        except socket.timeout:
-            continue
-        text = data.decode(errors="replace")
-        log.write(text.replace("\n", "|") + "\n")
-        if text.startswith("READY=1") and not checked:
-            checked = True
-            rules = subprocess.run(["ip", "netns", "exec", sys.argv[3], "ip6tables", "-t",
-                                    "mangle", "-S", "MSSCLAMPD"],
-                                   capture_output=True, text=True).stdout
-            log.write("RULES_AT_READY=%s\n" % ("yes" if "NFQUEUE" in rules else "no"))
-EOF
+# Records each datagram on one line. At the first READY=1 it looks at the
+# router's IPv6 rules (installed last) at once and records what it found:
+# READY=1 must not come before the rules are in.
+rules_in() { ip netns exec "$NS_R" ip6tables -t mangle -S MSSCLAMPD | grep -q NFQUEUE; }
+export -f rules_in
+export NS_R
+/usr/bin/python3 "$SRC/tests/lib/notify_listener.py" "$SOCK" "$TMP/notify.log" 60 \
+	--at-ready RULES_AT_READY bash -c rules_in &
 LISTENER=$!
 wait_for 5 test -S "$SOCK"
 

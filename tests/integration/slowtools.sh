@@ -13,20 +13,7 @@ topology
 
 SOCK=$TMP/notify.sock
 # one line per datagram: its arrival (ms since the epoch), then its text
-/usr/bin/python3 - "$SOCK" "$TMP/notify.log" <<'EOF' &
-import socket, sys, time
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(0.2)
-deadline = time.time() + 90
-with open(sys.argv[2], "w", buffering=1) as log:
-    while time.time() < deadline:
-        try:
-            data = s.recv(4096)
-        except socket.timeout:
-            continue
-        log.write("%d %s\n" % (time.time() * 1000, data.decode(errors="replace").replace("\n", "|")))
-EOF
+/usr/bin/python3 "$SRC/tests/lib/notify_listener.py" "$SOCK" "$TMP/notify.log" 90 --times &
 LISTENER=$!
 wait_for 5 test -S "$SOCK"
 
@@ -36,13 +23,8 @@ for tool in iptables ip6tables; do
 	printf '#!/bin/sh\n[ -e %s ] && sleep 20\nexec %s "$@"\n' "$FLAG" "$(command -v $tool)" >"$TMP/slow/$tool"
 	chmod +x "$TMP/slow/$tool"
 done
-cat >"$TMP/mssclampd.conf" <<EOF
-[global]
-stats_log = $TMP/stats.log
-stats_interval = 3600
-[interface wan0]
-overhead = 8
-EOF
+printf '[global]\nstats_log = %s\nstats_interval = 3600\n[interface wan0]\noverhead = 8\n' \
+	"$TMP/stats.log" >"$TMP/mssclampd.conf"
 PATH=$TMP/slow:$PATH NOTIFY_SOCKET=$SOCK WATCHDOG_USEC=2000000 start_daemon "$TMP/mssclampd.conf" || exit 1
 wait_for 5 grep -q "READY=1" "$TMP/notify.log"
 sleep 0.5 # the helper thread's first check, with the tools still quick

@@ -151,25 +151,7 @@ full=$(status --json | wc -c)
 echo "status --json with $(R ip -o link | wc -l) interfaces: $full bytes"
 fds_before=$(daemon_fds)
 
-head -c 20000 /dev/zero >"$TMP/payload.7400"
-S socat -U "TCP6-LISTEN:7400,fork,reuseaddr,ipv6only=0" "OPEN:$TMP/payload.7400" 2>/dev/null &
-LISTENER=$!
-wait_for 5 listening "$NS_S" 7400
-capture "$NS_S" s0 "$TMP/hostile.pcap"
-HOSTILE_CAPTURE=$CAPTURE_PID
-rm -f "$TMP/hostile.done"
-(
-	ok=0 total=0
-	while [ ! -e "$TMP/hostile.done" ] && [ $total -lt 2000 ]; do
-		if [ $((total % 2)) = 0 ]; then addr=10.2.0.2; else addr='[fd02::2]'; fi
-		got=$(C timeout 10 socat -u "TCP:$addr:7400,connect-timeout=5" - 2>/dev/null | wc -c)
-		total=$((total + 1))
-		[ "$got" = 20000 ] && ok=$((ok + 1))
-		sleep 0.02
-	done
-	echo "$ok $total" >"$TMP/hostile.result"
-) &
-CLIENTS=$!
+connections_start 7400 2000
 
 "$PY_JSON" - "$SOCK" "$full" >"$TMP/hostile.log" 2>&1 <<'EOF'
 import socket, sys, time
@@ -240,17 +222,13 @@ EOF
 sed 's/^/	| /' "$TMP/hostile.log"
 check_eq "hostile clients: every case as expected" 0 "$(grep -c '^FAILED' "$TMP/hostile.log")"
 check_eq "hostile clients: all cases ran" 8 "$(grep -cE '^(ok|FAILED) ' "$TMP/hostile.log")"
-touch "$TMP/hostile.done"
-wait "$CLIENTS"
-read -r ok total <"$TMP/hostile.result"
-CAPTURE_PID=$HOSTILE_CAPTURE
-stop_capture
-kill "$LISTENER" 2>/dev/null
-check "connections ran all along ($total)" test "$total" -ge 10
-check_eq "every connection succeeded" "$total" "$ok"
+connections_stop
+check "connections ran all along ($CONN_TOTAL)" test "$CONN_TOTAL" -ge 10
+check_eq "every connection succeeded" "$CONN_TOTAL" "$CONN_OK"
 check_eq "every SYN reached the server clamped (IPv4 1444, IPv6 1424)" "1424 1444" \
-	"$(syn_mss "$TMP/hostile.pcap" S 7400 | sort -u | tr '\n' ' ' | sed 's/ $//')"
-check_eq "as many SYNs at the server as connections" "$total" "$(syn_mss "$TMP/hostile.pcap" S 7400 | wc -l)"
+	"$(syn_mss "$TMP/conn.7400.pcap" S 7400 | sort -u | tr '\n' ' ' | sed 's/ $//')"
+check_eq "as many SYNs at the server as connections" "$CONN_TOTAL" \
+	"$(syn_mss "$TMP/conn.7400.pcap" S 7400 | wc -l)"
 check_alive "the daemon runs on"
 check_eq "no fd left behind by the clients" "$fds_before" "$(daemon_fds)"
 check_eq "status still answers" 0 "$(status >/dev/null; echo $?)"
