@@ -256,9 +256,13 @@ test_events(void)
 	/* no table named: cannot tell, so it matters */
 	nlh = nft_msg(NFT_MSG_DELRULE, NFPROTO_IPV4, NULL);
 	CHECK(fw_netlink_event_matters(nlh, nlh->nlmsg_len, FW_NETLINK_IPTABLES));
-	/* a set of our own table: never ours */
+	/* sets and their elements, even in our tables: never ours (fail2ban's updates) */
 	nlh = nft_msg(NFT_MSG_NEWSET, NFPROTO_INET, "mssclampd");
 	CHECK(!fw_netlink_event_matters(nlh, nlh->nlmsg_len, FW_NETLINK_NFTABLES));
+	nlh = nft_msg(NFT_MSG_NEWSETELEM, NFPROTO_IPV4, "mangle");
+	CHECK(!fw_netlink_event_matters(nlh, nlh->nlmsg_len, FW_NETLINK_IPTABLES));
+	nlh = nft_msg(NFT_MSG_DELSETELEM, NFPROTO_IPV6, "mangle");
+	CHECK(!fw_netlink_event_matters(nlh, nlh->nlmsg_len, FW_NETLINK_IPTABLES));
 	/* not nf_tables at all */
 	nlh = nft_msg(NFT_MSG_DELTABLE, NFPROTO_INET, "mssclampd");
 	nlh->nlmsg_type = (NFNL_SUBSYS_QUEUE << 8) | NFT_MSG_DELTABLE;

@@ -137,6 +137,21 @@ test_family(int family)
 	CHECK(!again.found);
 	CHECK_EQ(again.packets, 0);
 
+	/* a built-in chain laid out after ours: its NFQUEUE rule is still not ours */
+	blob_family = family;
+	blob_len = 0;
+	memset(&info, 0, sizeof(info));
+	info.valid_hooks = 1u << NF_INET_FORWARD;
+	error_entry("MSSCLAMPD");
+	nfqueue(0, 4);
+	standard(XT_RETURN);
+	info.hook_entry[NF_INET_FORWARD] = (unsigned)nfqueue(9, 1000);
+	info.underflow[NF_INET_FORWARD] = (unsigned)standard(-NF_ACCEPT - 1);
+	error_entry("ERROR");
+	CHECK_EQ(fw_xtables_parse(family, &info, blob, blob_len, &again), 0);
+	CHECK(again.found);
+	CHECK_EQ(again.packets, 4);
+
 	/* an empty table */
 	CHECK_EQ(fw_xtables_parse(family, &info, blob, 0, &again), 0);
 	CHECK(!again.found);
