@@ -2,9 +2,10 @@
  * mssclampd: clamps the TCP MSS of SYNs that netfilter queues to us.
  *
  * Start-up order: config, interfaces, queues bound, firewall rules, stats,
- * privileges dropped, then the worker threads (which inherit the dropped
- * privileges), READY. Shutdown reverses it: rules first, so nothing
- * new is queued, then the workers drain and unbind.
+ * the control socket, privileges dropped, then the worker threads and the
+ * firewall's helper thread (which inherit the dropped privileges), READY.
+ * Shutdown reverses it: the control socket, then the rules, so nothing new
+ * is queued, then the workers drain and unbind.
  */
 #include <errno.h>
 #include <getopt.h>
