@@ -16,7 +16,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "firewall.h"
 
 #define FW_XTABLES_HOOKS 5 /* NF_INET_NUMHOOKS */
 

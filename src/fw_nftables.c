@@ -6,7 +6,6 @@
  * a repair loads the whole table again.
  */
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 

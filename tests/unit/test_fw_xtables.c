@@ -6,7 +6,6 @@
  */
 #include <stddef.h>
 #include <string.h>
-#include <netinet/in.h>
 
 #include <linux/netfilter/xt_NFQUEUE.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
