@@ -149,8 +149,11 @@ start_daemon() {
 	local conf=$1
 	shift
 	control_socket_in_tmp "$conf"
+	# emptied here, not by the background job's redirection: daemon_ready
+	# must not find the last daemon's "ready:" before that runs
+	: >"$DAEMON_LOG"
 	# ip netns exec execs the daemon: $! is the daemon itself, to signal
-	ip netns exec "$NS_R" "$MSSCLAMPD" -c "$conf" "$@" >"$DAEMON_LOG" 2>&1 &
+	ip netns exec "$NS_R" "$MSSCLAMPD" -c "$conf" "$@" >>"$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
 	if ! wait_for 10 daemon_ready; then
 		echo "daemon did not come up; its log:"
