@@ -10,10 +10,12 @@
 #ifndef MSSCLAMPD_REPORT_H
 #define MSSCLAMPD_REPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "conf.h"
 #include "firewall.h"
+#include "stats.h"
 #include "view.h"
 #include "worker.h"
 
@@ -28,6 +30,28 @@ uint16_t report_slot(void *report, const struct view_link *vl, const struct conf
 
 /* The name slot counts for: "-" for VIEW_SLOT_OTHER, "" for a free slot. */
 const char *report_slot_name(const struct report *report, uint16_t slot);
+
+/*
+ * One interface as an operator's status query shows it: what the kernel
+ * says of it, what the daemon makes of that, and what came through it.
+ */
+struct report_iface {
+	const char *name;
+	bool present;                       /* in the current view; else only its counts remain */
+	bool clamp;                         /* false: clamp = no */
+	unsigned mtu, mtu6;                 /* the kernel's link MTU and IPv6 MTU (0: no IPv6) */
+	unsigned effective_mtu, effective_mtu6; /* per family, after config and overhead */
+	struct engine_ceiling mss;          /* its ceilings; 0 when not clamped or not present */
+	struct stats_counters counters;     /* since start, from every worker */
+	struct stats_mss mss_seen;          /* the MSS values its SYNs and SYN-ACKs arrived with */
+};
+
+/* Slots 1 .. report_slots() - 1 may name an interface. */
+uint16_t report_slots(const struct report *report);
+
+/* Fills *out for slot, its counts fresh from the workers. false for slot 0 or a free slot. */
+bool report_iface(const struct report *report, struct workers *workers, uint16_t slot,
+		  struct report_iface *out);
 
 /*
  * view has just been published (no worker uses an older one): its slots

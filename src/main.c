@@ -26,10 +26,11 @@
 #include "notify.h"
 #include "privs.h"
 #include "report.h"
+#include "routes.h"
 #include "view.h"
 #include "worker.h"
 
-enum event_source { EV_SIGNAL, EV_LINKS, EV_STATS, EV_WATCHDOG, EV_FIREWALL };
+enum event_source { EV_SIGNAL, EV_LINKS, EV_ROUTES, EV_STATS, EV_WATCHDOG, EV_FIREWALL };
 
 /* At stop, the last stats record waits this long for the rules' counts. */
 #define FINAL_COUNT_WAIT_MS 10000
@@ -40,6 +41,7 @@ struct daemon {
 	bool conf_explicit;         /* -c given: the file must exist */
 	bool observe;               /* --dry-run: observe whatever the file says */
 	struct links *links;
+	struct routes *routes;
 	struct firewall *firewall;
 	struct report *report;
 	struct view *view;          /* the one the workers use; only this thread frees views */
@@ -65,10 +67,12 @@ usage(FILE *out)
 }
 
 static void
-conf_report(void *arg, const char *file, unsigned line, const char *msg)
+conf_report(void *arg, enum conf_level level, const char *file, unsigned line, const char *msg)
 {
 	(void)arg;
-	if (line == 0)
+	if (level == CONF_WARNING)
+		log_warnx("%s:%u: warning: %s", file, line, msg);
+	else if (line == 0)
 		log_err("%s: %s", file, msg); /* the file itself: missing, unreadable */
 	else
 		log_err("%s:%u: %s", file, line, msg);
@@ -96,11 +100,22 @@ arm_timer(int fd, uint64_t usec)
 	return timerfd_settime(fd, 0, &its, NULL);
 }
 
-/* A new view for the workers, after a link or the config changed. */
+/* The view of the interfaces and routes as they are now, under conf. NULL on ENOMEM. */
+static struct view *
+build_view(struct daemon *d, const struct conf *conf)
+{
+	const struct route *routes;
+	size_t n;
+
+	routes = routes_list(d->routes, &n);
+	return view_build(links_table(d->links), routes, n, conf, report_slot, d->report);
+}
+
+/* A new view for the workers, after a link, a route or the config changed. */
 static void
 publish_view(struct daemon *d, const struct conf *conf)
 {
-	struct view *view = view_build(links_table(d->links), conf, report_slot, d->report);
+	struct view *view = build_view(d, conf);
 
 	if (view == NULL) {
 		log_warn("building the interface view; the old one stays");
@@ -179,6 +194,15 @@ on_event(struct daemon *d, enum event_source source)
 			fatalx("lost track of the interfaces");
 		}
 		break;
+	case EV_ROUTES:
+		switch (routes_dispatch(d->routes)) {
+		case 1:
+			publish_view(d, &d->conf);
+			break;
+		case -1:
+			fatalx("lost track of the routes");
+		}
+		break;
 	case EV_STATS:
 		if (read(d->stats_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 			report_due(d->report, d->firewall, d->workers, &d->conf);
@@ -230,9 +254,11 @@ start(struct daemon *d)
 
 	if ((d->links = links_open()) == NULL)
 		fatalx("cannot read the interfaces");
+	if ((d->routes = routes_open()) == NULL)
+		fatalx("cannot read the routes");
 	if ((d->report = report_new()) == NULL)
 		fatalx("cannot start");
-	d->view = view_build(links_table(d->links), &d->conf, report_slot, d->report);
+	d->view = build_view(d, &d->conf);
 	if (d->view == NULL)
 		fatal("cannot build the interface view");
 	if ((d->workers = workers_open(&d->conf, d->view)) == NULL) {
@@ -257,6 +283,8 @@ start(struct daemon *d)
 
 	watch(d, d->signal_fd, EV_SIGNAL);
 	watch(d, links_fd(d->links), EV_LINKS);
+	watch(d, links_timer_fd(d->links), EV_LINKS);
+	watch(d, routes_fd(d->routes), EV_ROUTES);
 	watch(d, d->stats_fd, EV_STATS);
 	if (firewall_fd(d->firewall) != -1)
 		watch(d, firewall_fd(d->firewall), EV_FIREWALL);
@@ -286,6 +314,7 @@ stop(struct daemon *d)
 	workers_stop(d->workers); /* drains, unbinds, frees the view */
 	d->workers = NULL;
 	report_free(d->report);
+	routes_close(d->routes);
 	links_close(d->links);
 	conf_free(&d->conf);
 	close(d->watchdog_fd);
