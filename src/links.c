@@ -1,14 +1,10 @@
 /*
- * The kernel's interfaces from rtnetlink, after libmnl's examples
- * rtnl-link-dump.c and rtnl-link-event.c: subscribe first, then dump, so no
- * change falls between the two; validate each attribute before use.
+ * The kernel's interfaces from rtnetlink (rtnl.c): subscribe first, then
+ * dump, so no change falls between the two; validate each attribute before
+ * use.
  */
-#include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -22,6 +18,7 @@
 #include "links.h"
 #include "log.h"
 #include "nlmsg.h"
+#include "rtnl.h"
 
 #define LINKS_RCVBUF (1 << 20)       /* room for an event storm before ENOBUFS */
 #define LINKS_START_TIMEOUT_MS 5000  /* the first dump, at start-up */
@@ -31,15 +28,13 @@
 enum links_dump { DUMP_NONE, DUMP_LINKS, DUMP_INET6 };
 
 struct links {
-	struct mnl_socket *nl;
+	struct rtnl rtnl;
 	int timer_fd;             /* LINKS_INET6_POLL_MS: time for an IPv6 dump */
-	uint32_t portid;
 	struct iftable table;     /* what the view is built from */
 	struct iftable dumping;   /* a links dump in progress fills this; swapped in at its end */
 	enum links_dump in_dump;
 	bool dump_again;          /* events were lost, or the dump was interrupted */
 	bool inet6_due;           /* the timer fired: read every IPv6 MTU again */
-	uint32_t dump_seq;
 	_Alignas(8) char buf[LINKS_BUFSIZ];
 };
 
@@ -231,26 +226,14 @@ links_apply(struct iftable *table, const struct nlmsghdr *nlh, size_t len)
 static int
 links_request_dump(struct links *links, enum links_dump what)
 {
-	char buf[256];
-	struct nlmsghdr *nlh;
-	struct rtgenmsg *rt;
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = ++links->dump_seq;
-	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
-	rt->rtgen_family = what == DUMP_INET6 ? AF_INET6 : AF_UNSPEC;
-
 	if (what == DUMP_LINKS) {
 		iftable_free(&links->dumping);
 		if (link_table_init(&links->dumping) == -1)
 			return -1;
 	}
-	if (mnl_socket_sendto(links->nl, nlh, nlh->nlmsg_len) < 0) {
-		log_warn("rtnetlink: link dump request");
+	if (rtnl_dump(&links->rtnl, RTM_GETLINK, what == DUMP_INET6 ? AF_INET6 : AF_UNSPEC,
+		      sizeof(struct rtgenmsg)) == -1)
 		return -1;
-	}
 	links->in_dump = what;
 	if (what == DUMP_LINKS)
 		links->dump_again = false;
@@ -261,14 +244,14 @@ links_request_dump(struct links *links, enum links_dump what)
 
 /* One datagram: events and dump replies. 1 if the table changed. */
 static int
-links_handle(struct links *links, size_t len)
+links_handle(void *arg, size_t len)
 {
+	struct links *links = arg;
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)links->buf;
 	int remaining = (int)len, changed = 0, r;
 
 	for (; nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {
-		bool from_dump = links->in_dump != DUMP_NONE && nlh->nlmsg_seq == links->dump_seq &&
-				 nlh->nlmsg_pid == links->portid;
+		bool from_dump = links->in_dump != DUMP_NONE && rtnl_from_dump(&links->rtnl, nlh);
 		bool filling = links->in_dump == DUMP_LINKS;
 
 		if (from_dump && filling && (nlh->nlmsg_flags & NLM_F_DUMP_INTR))
@@ -307,29 +290,19 @@ links_handle(struct links *links, size_t len)
 int
 links_dispatch(struct links *links)
 {
-	int changed = 0, r;
+	bool lost = false;
 	uint64_t ticks;
-	ssize_t n;
+	int changed;
 
 	if (links->timer_fd != -1 && read(links->timer_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 		links->inet6_due = true;
-	for (;;) {
-		n = recv(mnl_socket_get_fd(links->nl), links->buf, sizeof(links->buf), MSG_DONTWAIT);
-		if (n == -1 && errno == ENOBUFS) {
-			log_warnx("rtnetlink: link events were lost; reading every interface again");
-			links->dump_again = true;
-			continue;
-		}
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			break;
-		if (n == -1) {
-			log_warn("rtnetlink: receive");
-			return -1;
-		}
-		r = links_handle(links, (size_t)n);
-		if (r == -1)
-			return -1;
-		changed |= r;
+	changed = rtnl_receive(&links->rtnl, links->buf, sizeof(links->buf), links_handle, links,
+			       &lost);
+	if (changed == -1)
+		return -1;
+	if (lost) {
+		log_warnx("rtnetlink: link events were lost; reading every interface again");
+		links->dump_again = true;
 	}
 	/* only one dump may run per socket: start the next when it is done, links first */
 	if (links->in_dump == DUMP_NONE && links->dump_again &&
@@ -341,6 +314,20 @@ links_dispatch(struct links *links)
 	return changed;
 }
 
+static int
+links_dispatch_cb(void *arg)
+{
+	return links_dispatch(arg);
+}
+
+static bool
+links_dumping(void *arg)
+{
+	const struct links *links = arg;
+
+	return links->in_dump != DUMP_NONE || links->dump_again;
+}
+
 struct links *
 links_open(void)
 {
@@ -349,8 +336,7 @@ links_open(void)
 		{ LINKS_INET6_POLL_MS / 1000, LINKS_INET6_POLL_MS % 1000 * 1000000L },
 		{ LINKS_INET6_POLL_MS / 1000, LINKS_INET6_POLL_MS % 1000 * 1000000L },
 	};
-	struct timespec start, now;
-	int fd, rcvbuf = LINKS_RCVBUF;
+	int r;
 
 	links = calloc(1, sizeof(*links));
 	if (links != NULL)
@@ -359,40 +345,14 @@ links_open(void)
 		log_warn("links");
 		goto fail;
 	}
-	links->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (links->nl == NULL) {
-		log_warn("rtnetlink socket");
+	if (rtnl_open(&links->rtnl, RTMGRP_LINK, LINKS_RCVBUF) == -1 ||
+	    links_request_dump(links, DUMP_LINKS) == -1)
 		goto fail;
-	}
-	fd = mnl_socket_get_fd(links->nl);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) == -1)
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (mnl_socket_bind(links->nl, RTMGRP_LINK, MNL_SOCKET_AUTOPID) == -1) {
-		log_warn("rtnetlink bind");
+	r = rtnl_wait(&links->rtnl, LINKS_START_TIMEOUT_MS, links_dispatch_cb, links_dumping, links);
+	if (r == 0)
+		log_warnx("rtnetlink: no complete interface dump in %d ms", LINKS_START_TIMEOUT_MS);
+	if (r != 1)
 		goto fail;
-	}
-	links->portid = mnl_socket_get_portid(links->nl);
-	links->dump_seq = (uint32_t)time(NULL);
-	if (links_request_dump(links, DUMP_LINKS) == -1)
-		goto fail;
-
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (links->in_dump != DUMP_NONE || links->dump_again) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000 > LINKS_START_TIMEOUT_MS) {
-			log_warnx("rtnetlink: no complete interface dump in %d ms",
-				  LINKS_START_TIMEOUT_MS);
-			goto fail;
-		}
-		if (poll(&pfd, 1, 100) == -1 && errno != EINTR) {
-			log_warn("poll");
-			goto fail;
-		}
-		if (links_dispatch(links) == -1)
-			goto fail;
-	}
 	/* the link dump carried every IPv6 MTU; from now on the timer reads them again */
 	links->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (links->timer_fd == -1 || timerfd_settime(links->timer_fd, 0, &every, NULL) == -1) {
@@ -410,8 +370,7 @@ links_close(struct links *links)
 {
 	if (links == NULL)
 		return;
-	if (links->nl)
-		mnl_socket_close(links->nl);
+	rtnl_close(&links->rtnl);
 	if (links->timer_fd != -1)
 		close(links->timer_fd);
 	iftable_free(&links->table);
@@ -422,7 +381,7 @@ links_close(struct links *links)
 int
 links_fd(const struct links *links)
 {
-	return mnl_socket_get_fd(links->nl);
+	return rtnl_fd(&links->rtnl);
 }
 
 int

@@ -1,7 +1,7 @@
 /*
- * The kernel's route MTUs from rtnetlink, shaped like links.c: subscribe
- * first, then dump, so no change falls between the two; validate each
- * attribute before use; on lost events, dump again.
+ * The kernel's route MTUs from rtnetlink (rtnl.c), shaped like links.c:
+ * subscribe first, then dump, so no change falls between the two; validate
+ * each attribute before use; on lost events, dump again.
  *
  * What is kept is what can change the answer to "which MTU metric has the
  * route the kernel would pick for this address": the routes with one, and
@@ -12,11 +12,8 @@
  * then knows it. A first dump with MTU routes in it is therefore followed
  * by a second.
  */
-#include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
@@ -25,19 +22,18 @@
 #include "log.h"
 #include "nlmsg.h"
 #include "routes.h"
+#include "rtnl.h"
 
 #define ROUTES_RCVBUF (4 << 20)        /* a BGP session's burst of updates */
 #define ROUTES_START_TIMEOUT_MS 5000   /* then the dump goes on in the event loop */
 #define ROUTES_BUFSIZ 32768            /* the kernel sends dump parts of up to 32 KiB */
 
 struct routes {
-	struct mnl_socket *nl;
-	uint32_t portid;
+	struct rtnl rtnl;
 	struct route_set set;          /* what the view is built from */
 	struct route_set dumping;      /* a dump in progress fills this; swapped in at its end */
 	bool in_dump;
 	bool dump_again;               /* events lost, dump interrupted, or an MTU route to look inside */
-	uint32_t dump_seq;
 	size_t dropped_said;           /* dropped routes already in the log */
 	_Alignas(8) char buf[ROUTES_BUFSIZ];
 };
@@ -337,22 +333,10 @@ routes_apply(struct route_set *set, struct route_set *cover, const struct nlmsgh
 static int
 routes_request_dump(struct routes *routes)
 {
-	char buf[256];
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
-
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = ++routes->dump_seq;
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_UNSPEC; /* every family's routes in one dump: IPv4 and IPv6 for us */
-
 	route_set_free(&routes->dumping);
-	if (mnl_socket_sendto(routes->nl, nlh, nlh->nlmsg_len) < 0) {
-		log_warn("rtnetlink: route dump request");
+	/* AF_UNSPEC: every family's routes in one dump, IPv4 and IPv6 for us */
+	if (rtnl_dump(&routes->rtnl, RTM_GETROUTE, AF_UNSPEC, sizeof(struct rtmsg)) == -1)
 		return -1;
-	}
 	routes->in_dump = true;
 	routes->dump_again = false;
 	return 0;
@@ -360,14 +344,14 @@ routes_request_dump(struct routes *routes)
 
 /* One datagram: events and dump replies. 1 if the set in use changed. */
 static int
-routes_handle(struct routes *routes, size_t len)
+routes_handle(void *arg, size_t len)
 {
+	struct routes *routes = arg;
 	const struct nlmsghdr *nlh = (const struct nlmsghdr *)routes->buf;
 	int remaining = (int)len, changed = 0, r;
 
 	for (; nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {
-		bool from_dump = routes->in_dump && nlh->nlmsg_seq == routes->dump_seq &&
-				 nlh->nlmsg_pid == routes->portid;
+		bool from_dump = routes->in_dump && rtnl_from_dump(&routes->rtnl, nlh);
 
 		if (from_dump && (nlh->nlmsg_flags & NLM_F_DUMP_INTR))
 			routes->dump_again = true;
@@ -411,26 +395,16 @@ routes_handle(struct routes *routes, size_t len)
 int
 routes_dispatch(struct routes *routes)
 {
-	int changed = 0, r;
-	ssize_t n;
+	bool lost = false;
+	int changed;
 
-	for (;;) {
-		n = recv(mnl_socket_get_fd(routes->nl), routes->buf, sizeof(routes->buf), MSG_DONTWAIT);
-		if (n == -1 && errno == ENOBUFS) {
-			log_warnx("rtnetlink: route events were lost; reading the routes again");
-			routes->dump_again = true;
-			continue;
-		}
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			break;
-		if (n == -1) {
-			log_warn("rtnetlink: route receive");
-			return -1;
-		}
-		r = routes_handle(routes, (size_t)n);
-		if (r == -1)
-			return -1;
-		changed |= r;
+	changed = rtnl_receive(&routes->rtnl, routes->buf, sizeof(routes->buf), routes_handle,
+			       routes, &lost);
+	if (changed == -1)
+		return -1;
+	if (lost) {
+		log_warnx("rtnetlink: route events were lost; reading the routes again");
+		routes->dump_again = true;
 	}
 	if (routes->set.dropped > routes->dropped_said) {
 		log_warnx("routes: %zu routes not kept (at most %d with an MTU, %d inside them): "
@@ -443,12 +417,25 @@ routes_dispatch(struct routes *routes)
 	return changed;
 }
 
+static int
+routes_dispatch_cb(void *arg)
+{
+	return routes_dispatch(arg);
+}
+
+static bool
+routes_dumping(void *arg)
+{
+	const struct routes *routes = arg;
+
+	return routes->in_dump || routes->dump_again;
+}
+
 struct routes *
 routes_open(void)
 {
 	struct routes *routes;
-	struct timespec start, now;
-	int fd, rcvbuf = ROUTES_RCVBUF;
+	int r;
 
 	routes = calloc(1, sizeof(*routes));
 	if (routes == NULL) {
@@ -457,42 +444,17 @@ routes_open(void)
 	}
 	route_set_init(&routes->set);
 	route_set_init(&routes->dumping);
-	routes->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (routes->nl == NULL) {
-		log_warn("rtnetlink socket");
+	if (rtnl_open(&routes->rtnl, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE, ROUTES_RCVBUF) == -1 ||
+	    routes_request_dump(routes) == -1)
 		goto fail;
-	}
-	fd = mnl_socket_get_fd(routes->nl);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) == -1)
-		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (mnl_socket_bind(routes->nl, RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE,
-			    MNL_SOCKET_AUTOPID) == -1) {
-		log_warn("rtnetlink bind");
-		goto fail;
-	}
-	routes->portid = mnl_socket_get_portid(routes->nl);
-	routes->dump_seq = (uint32_t)time(NULL);
-	if (routes_request_dump(routes) == -1)
-		goto fail;
-
 	/* Route MTUs from the first packet on, unless a huge table takes longer. */
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (routes->in_dump || routes->dump_again) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000 > ROUTES_START_TIMEOUT_MS) {
-			log_info("routes: the route dump takes more than %d ms; route MTUs apply "
-				 "once it is done", ROUTES_START_TIMEOUT_MS);
-			break;
-		}
-		if (poll(&pfd, 1, 100) == -1 && errno != EINTR) {
-			log_warn("poll");
-			goto fail;
-		}
-		if (routes_dispatch(routes) == -1)
-			goto fail;
-	}
+	r = rtnl_wait(&routes->rtnl, ROUTES_START_TIMEOUT_MS, routes_dispatch_cb, routes_dumping,
+		      routes);
+	if (r == -1)
+		goto fail;
+	if (r == 0)
+		log_info("routes: the route dump takes more than %d ms; route MTUs apply once it "
+			 "is done", ROUTES_START_TIMEOUT_MS);
 	return routes;
 fail:
 	routes_close(routes);
@@ -504,8 +466,7 @@ routes_close(struct routes *routes)
 {
 	if (routes == NULL)
 		return;
-	if (routes->nl)
-		mnl_socket_close(routes->nl);
+	rtnl_close(&routes->rtnl);
 	route_set_free(&routes->set);
 	route_set_free(&routes->dumping);
 	free(routes);
@@ -514,7 +475,7 @@ routes_close(struct routes *routes)
 int
 routes_fd(const struct routes *routes)
 {
-	return mnl_socket_get_fd(routes->nl);
+	return rtnl_fd(&routes->rtnl);
 }
 
 const struct route *
