@@ -35,8 +35,9 @@ void workers_publish(struct workers *workers, struct view *view);
 
 /*
  * Sums every worker's counters into per_slot[0..VIEW_MAX_SLOTS-1] and *extra,
- * and, unless mss is NULL, the MSS values of slots 0..n_mss-1 into mss[]
- * (clearing each first): one consistent snapshot per worker.
+ * and, unless mss is NULL, the MSS values of slots 0..n_mss-1 into mss[]:
+ * one consistent snapshot per worker. mss[slot] is written only for a slot
+ * whose per_slot counts are not all zero; the others are left as they were.
  */
 void workers_collect(struct workers *workers, struct stats_counters *per_slot,
 		     struct stats_extra *extra, struct stats_mss *mss, size_t n_mss);

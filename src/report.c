@@ -277,13 +277,16 @@ report_write(struct report *report, struct workers *workers, const struct conf *
 		bool configured = report->present[slot] &&
 				  conf_iface_find(conf, report->names[slot]) != NULL;
 
+		bool counted = stats_total(c, ENGINE_ACTION_COUNT) != 0;
+
 		stats_add(&report->total, c);
-		stats_mss_add(&report->mss_total, &report->mss[slot]);
-		if (stats_total(c, ENGINE_ACTION_COUNT) == 0 && !configured)
+		if (counted) /* else workers_collect() left report->mss[slot] as it was */
+			stats_mss_add(&report->mss_total, &report->mss[slot]);
+		if (!counted && !configured)
 			continue;
 		report->lines[n++] = (struct stats_line){ report->names[slot], c,
 							  report->ceiling[slot], NULL,
-							  &report->mss[slot] };
+							  counted ? &report->mss[slot] : NULL };
 	}
 	if (rule_packets != NULL)
 		report_bypassed(report, rule_packets, &extra);

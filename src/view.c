@@ -23,12 +23,12 @@ view_counted_twice(const struct link *link, const struct conf_iface *iface)
 
 /*
  * One family's routes as a longest-prefix table. A route through an
- * interface that is not clamped limits nothing, but stays in the table: it
- * still overrides a less specific route.
+ * interface that is not clamped (entries: the view's, built first) limits
+ * nothing, but stays in the table: it still overrides a less specific route.
  */
 static int
 view_routes_build(struct view_routes *vr, int family, const struct route *routes, size_t n,
-		  const struct iftable *links, const struct conf *conf)
+		  const struct iftable *entries)
 {
 	struct lpm_prefix *p = NULL;
 	size_t i, count = 0;
@@ -46,8 +46,7 @@ view_routes_build(struct view_routes *vr, int family, const struct route *routes
 		goto cleanup;
 	for (i = 0, count = 0; i < n; i++) {
 		const struct route *rt = &routes[i];
-		const struct link *link = link_find(links, rt->oif);
-		const struct conf_iface *iface = link != NULL ? conf_iface_find(conf, link->name) : NULL;
+		const struct view_entry *dev = iftable_find(entries, rt->oif);
 		struct engine_ceiling c = ceiling_for_route(rt->mtu);
 
 		if (rt->family != family)
@@ -57,7 +56,7 @@ view_routes_build(struct view_routes *vr, int family, const struct route *routes
 		p[count].tie = rt->priority; /* the kernel prefers the lowest metric */
 		p[count].value = (uint32_t)count;
 		vr->route[count].oif = rt->oif;
-		if (rt->mtu != 0 && !(iface != NULL && iface->no_clamp))
+		if (rt->mtu != 0 && !(dev != NULL && !dev->clamp))
 			vr->route[count].mss = family == 4 ? c.ipv4 : c.ipv6;
 		count++;
 	}
@@ -88,9 +87,7 @@ view_build(const struct iftable *links, const struct route *routes, size_t n_rou
 		return NULL;
 	lpm_init(&view->routes4.lpm, 4);
 	lpm_init(&view->routes6.lpm, 16);
-	if (iftable_init(&view->entries, sizeof(struct view_entry)) == -1 ||
-	    view_routes_build(&view->routes4, 4, routes, n_routes, links, conf) == -1 ||
-	    view_routes_build(&view->routes6, 6, routes, n_routes, links, conf) == -1)
+	if (iftable_init(&view->entries, sizeof(struct view_entry)) == -1)
 		goto fail;
 	view->dry_run = conf->mode == CONF_MODE_OBSERVE;
 	while ((link = iftable_next(links, &iter)) != NULL) {
@@ -105,6 +102,9 @@ view_build(const struct iftable *links, const struct route *routes, size_t n_rou
 		if (iftable_put(&view->entries, &e) == -1)
 			goto fail;
 	}
+	if (view_routes_build(&view->routes4, 4, routes, n_routes, &view->entries) == -1 ||
+	    view_routes_build(&view->routes6, 6, routes, n_routes, &view->entries) == -1)
+		goto fail;
 	return view;
 fail:
 	view_free(view);

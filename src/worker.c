@@ -256,21 +256,28 @@ void
 workers_collect(struct workers *workers, struct stats_counters *per_slot,
 		struct stats_extra *extra, struct stats_mss *mss, size_t n_mss)
 {
+	bool cleared[VIEW_MAX_SLOTS] = { false };
 	size_t i, slot;
 	int reason, note;
 
 	memset(per_slot, 0, VIEW_MAX_SLOTS * sizeof(*per_slot));
 	memset(extra, 0, sizeof(*extra));
-	if (mss != NULL)
-		memset(mss, 0, n_mss * sizeof(*mss));
 	for (i = 0; i < workers->count; i++) {
 		struct worker *w = &workers->worker[i];
 
 		pthread_mutex_lock(&w->lock);
 		for (slot = 0; slot < VIEW_MAX_SLOTS; slot++)
 			stats_add(&per_slot[slot], &w->counters[slot]);
-		for (slot = 0; mss != NULL && slot < n_mss && slot < VIEW_MAX_SLOTS; slot++)
+		/* Only slots that counted a packet have MSS values: the others'
+		 * pages, big and many, are never touched (nor mss[] for them). */
+		for (slot = 0; mss != NULL && slot < n_mss && slot < VIEW_MAX_SLOTS; slot++) {
+			if (stats_total(&w->counters[slot], ENGINE_ACTION_COUNT) == 0)
+				continue;
+			if (!cleared[slot])
+				memset(&mss[slot], 0, sizeof(mss[slot]));
+			cleared[slot] = true;
 			stats_mss_add(&mss[slot], &w->mss[slot]);
+		}
 		for (reason = 0; reason < ENGINE_MALFORMED_COUNT; reason++)
 			extra->malformed[reason] += w->malformed[reason];
 		for (note = 0; note < ENGINE_NOTE_COUNT; note++)
