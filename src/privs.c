@@ -114,14 +114,11 @@ privs_check_user(const char *user, char *why, size_t size)
 		bool absent = errno == 0 || errno == ENOENT || errno == ESRCH || errno == EBADF ||
 			      errno == EPERM;
 
-		if (absent)
-			snprintf(why, size, "does not exist on this system");
-		else
-			snprintf(why, size, "cannot be looked up: %s", strerror(errno));
+		snprintf(why, size, "%s", absent ? "no such user" : strerror(errno));
 		return -1;
 	}
 	if (pw->pw_uid == 0) {
-		snprintf(why, size, "is root (uid 0): name an unprivileged user, or leave user unset");
+		snprintf(why, size, "is root (uid 0); name an unprivileged user, or leave user unset");
 		return -1;
 	}
 	return 0;
