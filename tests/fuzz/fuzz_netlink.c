@@ -104,34 +104,34 @@ fuzz_slot(void *arg, const struct view_link *vl, const struct conf *conf)
 	return 1;
 }
 
+/* Every route message of the datagram buf[0..len) into set, judged by cover. */
+static void
+apply_routes(struct route_set *set, struct route_set *cover, const uint8_t *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int remaining = (int)len;
+
+	for (; nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining))
+		if (routes_apply(set, cover, nlh, (size_t)remaining) == -1)
+			abort();
+	check_set(set);
+}
+
 static void
 fuzz_routes(uint8_t *buf, size_t len)
 {
-	const struct nlmsghdr *nlh;
 	struct route_set set, dumping;
 	struct iftable links;
 	struct conf conf;
 	struct view *view;
-	int remaining, pass;
 
 	route_set_init(&set);
 	route_set_init(&dumping);
 	/* twice, as events: the first pass's MTU routes cover the second's */
-	for (pass = 0; pass < 2; pass++) {
-		nlh = (const struct nlmsghdr *)buf;
-		remaining = (int)len;
-		for (; nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining))
-			if (routes_apply(&set, &set, nlh, (size_t)remaining) == -1)
-				abort();
-		check_set(&set);
-	}
+	apply_routes(&set, &set, buf, len);
+	apply_routes(&set, &set, buf, len);
 	/* as a dump into a fresh set, judged by the first */
-	nlh = (const struct nlmsghdr *)buf;
-	remaining = (int)len;
-	for (; nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining))
-		if (routes_apply(&dumping, &set, nlh, (size_t)remaining) == -1)
-			abort();
-	check_set(&dumping);
+	apply_routes(&dumping, &set, buf, len);
 
 	/* the view's route tables from them, and lookups that read both addresses */
 	conf_defaults(&conf);

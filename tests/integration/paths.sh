@@ -24,14 +24,6 @@ stats_interval = 3600
 EOF
 start_daemon "$TMP/mssclampd.conf" || exit 1
 
-# syn_at_server PORT ADDR: connects from the client, prints the MSS the server saw.
-syn_at_server() {
-	capture "$NS_S" s0 "$TMP/s.$1.pcap"
-	fetch "$NS_C" "$NS_S" "$2" "$1" 1000 >/dev/null
-	stop_capture
-	syn_mss "$TMP/s.$1.pcap" S "$1"
-}
-
 # synack_at_client PORT ADDR: the same, the MSS the client saw in the SYN-ACK.
 synack_at_client() {
 	capture "$NS_C" c0 "$TMP/c.$1.pcap"

@@ -42,6 +42,18 @@ publish_logged(struct workers *workers, struct report *report, const struct ifta
 	return view;
 }
 
+/* The stats file's text, into text (size bytes). */
+static void
+read_stats(const char *path, char *text, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(text, 1, size - 1, f) : 0;
+
+	text[n] = '\0';
+	if (f)
+		fclose(f);
+}
+
 static uint16_t
 slot_number(const struct view *view, uint32_t ifindex)
 {
@@ -182,12 +194,7 @@ main(void)
 	/* a record: configured interfaces show with their ceilings, idle unconfigured ones do not */
 	report_write(report, workers, &conf, NULL);
 	{
-		FILE *f = fopen(stats_path, "r");
-		size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-
-		text[n] = '\0';
-		if (f)
-			fclose(f);
+		read_stats(stats_path, text, sizeof(text));
 		printf("stats:\n%s", text);
 		CHECK(strstr(text, " iface=wan0 seen=0 clamped=0 unchanged=0 inserted=0 malformed=0 "
 				   "skipped=0 ipv4=0 ipv6=0 mss4=1340 mss6=1320\n") != NULL);
@@ -211,16 +218,9 @@ main(void)
 		CHECK(report_iface(report, workers, wan_slot, &ri));
 		CHECK(ri.present && !ri.clamp && ri.mss.ipv4 == 0 && ri.mtu == 1400);
 		report_write(report, workers, &no_clamp, NULL);
-		{
-			FILE *f = fopen(stats_path, "r");
-			size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-
-			text[n] = '\0';
-			if (f)
-				fclose(f);
-			CHECK(strstr(text, " iface=wan0 seen=0 clamped=0 unchanged=0 inserted=0 malformed=0 "
-					   "skipped=0 ipv4=0 ipv6=0\n") != NULL);
-		}
+		read_stats(stats_path, text, sizeof(text));
+		CHECK(strstr(text, " iface=wan0 seen=0 clamped=0 unchanged=0 inserted=0 malformed=0 "
+				   "skipped=0 ipv4=0 ipv6=0\n") != NULL);
 		view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
 		conf_free(&no_clamp);
 	}

@@ -245,44 +245,45 @@ test_not_ours(void)
 	route_set_free(&set);
 }
 
+/* A route to 10.8.0.0/16, MTU 1400, over nexthops of ifindex[0..n); rtnh_len 0: a broken one. */
+static struct nlmsghdr *
+multipath_msg(const int *ifindex, const unsigned short *rtnh_len, size_t n)
+{
+	struct nlmsghdr *nlh = route_msg(&(struct msg){ .type = RTM_NEWROUTE, .dst = "10.8.0.0",
+							.len = 16, .mtu = 1400 });
+	struct nlattr *mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct rtnexthop *nh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nh));
+
+		nh->rtnh_len = rtnh_len[i];
+		nh->rtnh_ifindex = ifindex[i];
+	}
+	mnl_attr_nest_end(nlh, mp);
+	return nlh;
+}
+
 /* RTA_MULTIPATH: one device for all nexthops, or 0 (any) for several. */
 static void
 test_multipath(void)
 {
+	static const int same[] = { 3, 3 }, mixed[] = { 3, 4, 5 };
+	static const unsigned short whole[] = { 8, 8, 8 }, broken[] = { 8, 8, 200 };
 	struct route_set set;
 	struct nlmsghdr *nlh;
-	struct nlattr *mp;
-	struct rtnexthop *nh;
 
 	route_set_init(&set);
-	nlh = route_msg(&(struct msg){ .type = RTM_NEWROUTE, .dst = "10.8.0.0", .len = 16,
-					   .mtu = 1400 });
-	mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
-	nh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nh));
-	nh->rtnh_len = sizeof(*nh);
-	nh->rtnh_ifindex = 3;
-	nh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nh));
-	nh->rtnh_len = sizeof(*nh);
-	nh->rtnh_ifindex = 3;
-	mnl_attr_nest_end(nlh, mp);
+	nlh = multipath_msg(same, whole, 2);
 	CHECK_EQ(routes_apply(&set, &set, nlh, nlh->nlmsg_len), 1);
 	CHECK_EQ(kept(&set, "10.8.0.0", 16)->oif, 3);
-
-	nlh = route_msg(&(struct msg){ .type = RTM_NEWROUTE, .dst = "10.8.0.0", .len = 16,
-					   .mtu = 1400 });
-	mp = mnl_attr_nest_start(nlh, RTA_MULTIPATH);
-	nh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nh));
-	nh->rtnh_len = sizeof(*nh);
-	nh->rtnh_ifindex = 3;
-	nh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nh));
-	nh->rtnh_len = sizeof(*nh);
-	nh->rtnh_ifindex = 4;
-	nh = mnl_nlmsg_put_extra_header(nlh, sizeof(*nh));
-	nh->rtnh_len = 200; /* broken: past the end, ignored with what follows */
-	nh->rtnh_ifindex = 5;
-	mnl_attr_nest_end(nlh, mp);
+	/* the third nexthop claims 200 bytes: ignored, with what follows; 3 and 4 remain */
+	nlh = multipath_msg(mixed, broken, 3);
 	CHECK_EQ(routes_apply(&set, &set, nlh, nlh->nlmsg_len), 1);
 	CHECK_EQ(kept(&set, "10.8.0.0", 16)->oif, 0);
+	nlh = multipath_msg(mixed + 2, whole, 1);
+	CHECK_EQ(routes_apply(&set, &set, nlh, nlh->nlmsg_len), 1);
+	CHECK_EQ(kept(&set, "10.8.0.0", 16)->oif, 5);
 	route_set_free(&set);
 }
 
