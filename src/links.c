@@ -17,7 +17,6 @@
 #include "link.h"
 #include "links.h"
 #include "log.h"
-#include "nlmsg.h"
 #include "rtnl.h"
 
 #define LINKS_RCVBUF (1 << 20)       /* room for an event storm before ENOBUFS */
@@ -32,7 +31,7 @@ struct links {
 	int timer_fd;             /* LINKS_INET6_POLL_MS: time for an IPv6 dump */
 	struct iftable table;     /* what the view is built from */
 	struct iftable dumping;   /* a links dump in progress fills this; swapped in at its end */
-	enum links_dump in_dump;
+	enum links_dump in_dump;  /* which dump runs, while rtnl_dumping() */
 	bool dump_again;          /* events were lost, or the dump was interrupted */
 	bool inet6_due;           /* the timer fired: read every IPv6 MTU again */
 	_Alignas(8) char buf[LINKS_BUFSIZ];
@@ -242,50 +241,45 @@ links_request_dump(struct links *links, enum links_dump what)
 	return 0;
 }
 
-/* One datagram: events and dump replies. 1 if the table changed. */
+/*
+ * An event or a dump's part. During a links dump, events go to the table
+ * being dumped into: the dump started after they happened or will overwrite
+ * them. The IPv6 dump's replies and events alike update the table in use.
+ */
 static int
-links_handle(void *arg, size_t len)
+links_message(void *arg, const struct nlmsghdr *nlh, size_t len)
 {
 	struct links *links = arg;
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)links->buf;
-	int remaining = (int)len, changed = 0, r;
+	bool filling = links->in_dump == DUMP_LINKS;
+	int r;
 
-	for (; nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {
-		bool from_dump = links->in_dump != DUMP_NONE && rtnl_from_dump(&links->rtnl, nlh);
-		bool filling = links->in_dump == DUMP_LINKS;
-
-		if (from_dump && filling && (nlh->nlmsg_flags & NLM_F_DUMP_INTR))
-			links->dump_again = true;
-		if (nlh->nlmsg_type == NLMSG_ERROR && from_dump) {
-			/* EBUSY or worse: a links dump is retried below, an IPv6 one at the next tick */
-			if (filling)
-				links->dump_again = true;
-			links->in_dump = DUMP_NONE;
-			continue;
-		}
-		if (nlh->nlmsg_type == NLMSG_DONE && from_dump) {
-			links->in_dump = DUMP_NONE;
-			if (filling && !links->dump_again) {
-				struct iftable done = links->dumping;
-
-				links->dumping = links->table;
-				links->table = done;
-				iftable_free(&links->dumping);
-				changed = 1;
-			}
-			continue;
-		}
-		/* During a links dump, events go to the table being dumped into: the
-		 * dump started after they happened or will overwrite them. The IPv6
-		 * dump's replies and events alike update the table in use. */
-		r = links_apply(filling ? &links->dumping : &links->table, nlh, (size_t)remaining);
-		if (r == -1)
-			return -1;
-		if (!filling)
-			changed |= r;
-	}
-	return changed;
+	r = links_apply(filling ? &links->dumping : &links->table, nlh, len);
+	return filling && r == 1 ? 0 : r;
 }
+
+/* A dump ended: a whole links dump replaces the table; a broken one is done again. */
+static int
+links_done(void *arg, bool whole)
+{
+	struct links *links = arg;
+	enum links_dump ended = links->in_dump;
+	struct iftable done;
+
+	links->in_dump = DUMP_NONE;
+	if (ended != DUMP_LINKS)
+		return 0; /* an IPv6 dump: the next tick asks again anyway */
+	if (!whole || links->dump_again) {
+		links->dump_again = true;
+		return 0;
+	}
+	done = links->dumping;
+	links->dumping = links->table;
+	links->table = done;
+	iftable_free(&links->dumping);
+	return 1;
+}
+
+static const struct rtnl_ops links_ops = { links_message, links_done };
 
 int
 links_dispatch(struct links *links)
@@ -296,7 +290,7 @@ links_dispatch(struct links *links)
 
 	if (links->timer_fd != -1 && read(links->timer_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 		links->inet6_due = true;
-	changed = rtnl_receive(&links->rtnl, links->buf, sizeof(links->buf), links_handle, links,
+	changed = rtnl_receive(&links->rtnl, links->buf, sizeof(links->buf), &links_ops, links,
 			       &lost);
 	if (changed == -1)
 		return -1;
@@ -305,10 +299,10 @@ links_dispatch(struct links *links)
 		links->dump_again = true;
 	}
 	/* only one dump may run per socket: start the next when it is done, links first */
-	if (links->in_dump == DUMP_NONE && links->dump_again &&
+	if (!rtnl_dumping(&links->rtnl) && links->dump_again &&
 	    links_request_dump(links, DUMP_LINKS) == -1)
 		return -1;
-	if (links->in_dump == DUMP_NONE && links->inet6_due &&
+	if (!rtnl_dumping(&links->rtnl) && links->inet6_due &&
 	    links_request_dump(links, DUMP_INET6) == -1)
 		return -1;
 	return changed;
@@ -318,14 +312,6 @@ static int
 links_dispatch_cb(void *arg)
 {
 	return links_dispatch(arg);
-}
-
-static bool
-links_dumping(void *arg)
-{
-	const struct links *links = arg;
-
-	return links->in_dump != DUMP_NONE || links->dump_again;
 }
 
 struct links *
@@ -348,7 +334,8 @@ links_open(void)
 	if (rtnl_open(&links->rtnl, RTMGRP_LINK, LINKS_RCVBUF) == -1 ||
 	    links_request_dump(links, DUMP_LINKS) == -1)
 		goto fail;
-	r = rtnl_wait(&links->rtnl, LINKS_START_TIMEOUT_MS, links_dispatch_cb, links_dumping, links);
+	r = rtnl_wait(&links->rtnl, LINKS_START_TIMEOUT_MS, links_dispatch_cb, links,
+		      &links->dump_again);
 	if (r == 0)
 		log_warnx("rtnetlink: no complete interface dump in %d ms", LINKS_START_TIMEOUT_MS);
 	if (r != 1)

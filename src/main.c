@@ -174,6 +174,18 @@ on_signal(struct daemon *d)
 	return true;
 }
 
+/* What the kernel says of interfaces or routes changed, or could not be followed. */
+static void
+on_kernel_news(struct daemon *d, int changed, const char *what)
+{
+	/* blind to MTU changes: better restarted (systemd) than wrong;
+	 * --queue-bypass carries traffic meanwhile */
+	if (changed == -1)
+		fatalx("lost track of the %s", what);
+	if (changed == 1)
+		publish_view(d, &d->conf);
+}
+
 static bool
 on_event(struct daemon *d, enum event_source source)
 {
@@ -184,24 +196,10 @@ on_event(struct daemon *d, enum event_source source)
 	case EV_SIGNAL:
 		return on_signal(d);
 	case EV_LINKS:
-		switch (links_dispatch(d->links)) {
-		case 1:
-			publish_view(d, &d->conf);
-			break;
-		case -1:
-			/* blind to MTU changes: better restarted (systemd) than wrong;
-			 * --queue-bypass carries traffic meanwhile */
-			fatalx("lost track of the interfaces");
-		}
+		on_kernel_news(d, links_dispatch(d->links), "interfaces");
 		break;
 	case EV_ROUTES:
-		switch (routes_dispatch(d->routes)) {
-		case 1:
-			publish_view(d, &d->conf);
-			break;
-		case -1:
-			fatalx("lost track of the routes");
-		}
+		on_kernel_news(d, routes_dispatch(d->routes), "routes");
 		break;
 	case EV_STATS:
 		if (read(d->stats_fd, &ticks, sizeof(ticks)) == sizeof(ticks))

@@ -20,7 +20,6 @@
 #include <linux/rtnetlink.h>
 
 #include "log.h"
-#include "nlmsg.h"
 #include "routes.h"
 #include "rtnl.h"
 
@@ -32,7 +31,6 @@ struct routes {
 	struct rtnl rtnl;
 	struct route_set set;          /* what the view is built from */
 	struct route_set dumping;      /* a dump in progress fills this; swapped in at its end */
-	bool in_dump;
 	bool dump_again;               /* events lost, dump interrupted, or an MTU route to look inside */
 	size_t dropped_said;           /* dropped routes already in the log */
 	_Alignas(8) char buf[ROUTES_BUFSIZ];
@@ -66,17 +64,23 @@ route_set_free(struct route_set *set)
 	route_set_init(set);
 }
 
+/* A u32 attribute's value into *out; one of another size makes the message bad. */
+static void
+routes_u32(const struct nlattr *attr, uint32_t *out, struct route_attrs *a)
+{
+	if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+		*out = mnl_attr_get_u32(attr);
+	else
+		a->bad = true;
+}
+
 static int
 routes_metrics_cb(const struct nlattr *attr, void *data)
 {
 	struct route_attrs *a = data;
 
-	if (mnl_attr_get_type(attr) == RTAX_MTU) {
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			a->mtu = mnl_attr_get_u32(attr);
-		else
-			a->bad = true;
-	}
+	if (mnl_attr_get_type(attr) == RTAX_MTU)
+		routes_u32(attr, &a->mtu, a);
 	return MNL_CB_OK;
 }
 
@@ -119,24 +123,14 @@ routes_attr_cb(const struct nlattr *attr, void *data)
 		a->dst_len = mnl_attr_get_payload_len(attr);
 		break;
 	case RTA_TABLE:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0) {
-			a->table = mnl_attr_get_u32(attr);
-			a->has_table = true;
-		} else {
-			a->bad = true;
-		}
+		routes_u32(attr, &a->table, a);
+		a->has_table = true;
 		break;
 	case RTA_PRIORITY:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			a->priority = mnl_attr_get_u32(attr);
-		else
-			a->bad = true;
+		routes_u32(attr, &a->priority, a);
 		break;
 	case RTA_OIF:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			a->oif = mnl_attr_get_u32(attr);
-		else
-			a->bad = true;
+		routes_u32(attr, &a->oif, a);
 		break;
 	case RTA_MULTIPATH:
 		routes_multipath(attr, a);
@@ -337,60 +331,60 @@ routes_request_dump(struct routes *routes)
 	/* AF_UNSPEC: every family's routes in one dump, IPv4 and IPv6 for us */
 	if (rtnl_dump(&routes->rtnl, RTM_GETROUTE, AF_UNSPEC, sizeof(struct rtmsg)) == -1)
 		return -1;
-	routes->in_dump = true;
 	routes->dump_again = false;
 	return 0;
 }
 
-/* One datagram: events and dump replies. 1 if the set in use changed. */
+/* A new MTU prefix in the set in use: look inside it with a fresh dump. */
+static void
+routes_look_inside(struct routes *routes)
+{
+	if (routes->set.new_mtu_prefix)
+		routes->dump_again = true;
+	routes->set.new_mtu_prefix = false;
+}
+
+/*
+ * An event or a dump's part. Events during a dump go to the set being
+ * dumped into, judged by the set in use, as links.c does with links.
+ */
 static int
-routes_handle(void *arg, size_t len)
+routes_message(void *arg, const struct nlmsghdr *nlh, size_t len)
 {
 	struct routes *routes = arg;
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)routes->buf;
-	int remaining = (int)len, changed = 0, r;
+	bool filling = rtnl_dumping(&routes->rtnl);
+	int r;
 
-	for (; nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {
-		bool from_dump = routes->in_dump && rtnl_from_dump(&routes->rtnl, nlh);
+	r = routes_apply(filling ? &routes->dumping : &routes->set, &routes->set, nlh, len);
+	if (r == -1 || filling)
+		return r == -1 ? -1 : 0;
+	routes_look_inside(routes);
+	return r;
+}
 
-		if (from_dump && (nlh->nlmsg_flags & NLM_F_DUMP_INTR))
-			routes->dump_again = true;
-		if (nlh->nlmsg_type == NLMSG_ERROR && from_dump) {
-			routes->in_dump = false;
-			routes->dump_again = true;
-			continue;
-		}
-		if (nlh->nlmsg_type == NLMSG_DONE && from_dump) {
-			routes->in_dump = false;
-			if (!routes->dump_again) {
-				struct route_set done = routes->dumping;
+/* The dump ended: a whole one replaces the set; a broken one is done again. */
+static int
+routes_done(void *arg, bool whole)
+{
+	struct routes *routes = arg;
+	struct route_set done;
+	int changed = 0;
 
-				routes->dumping = routes->set;
-				routes->set = done;
-				route_set_free(&routes->dumping);
-				routes->dropped_said = 0;
-				changed = 1;
-			}
-			if (routes->set.new_mtu_prefix)
-				routes->dump_again = true;
-			routes->set.new_mtu_prefix = false;
-			continue;
-		}
-		/* Events during a dump go to the set being dumped into, judged
-		 * by the set in use, as links.c does with links. */
-		r = routes_apply(routes->in_dump ? &routes->dumping : &routes->set, &routes->set,
-				 nlh, (size_t)remaining);
-		if (r == -1)
-			return -1;
-		if (!routes->in_dump) {
-			changed |= r;
-			if (routes->set.new_mtu_prefix)
-				routes->dump_again = true;
-			routes->set.new_mtu_prefix = false;
-		}
+	if (whole && !routes->dump_again) {
+		done = routes->dumping;
+		routes->dumping = routes->set;
+		routes->set = done;
+		route_set_free(&routes->dumping);
+		routes->dropped_said = 0;
+		changed = 1;
+	} else {
+		routes->dump_again = true;
 	}
+	routes_look_inside(routes);
 	return changed;
 }
+
+static const struct rtnl_ops routes_ops = { routes_message, routes_done };
 
 int
 routes_dispatch(struct routes *routes)
@@ -398,7 +392,7 @@ routes_dispatch(struct routes *routes)
 	bool lost = false;
 	int changed;
 
-	changed = rtnl_receive(&routes->rtnl, routes->buf, sizeof(routes->buf), routes_handle,
+	changed = rtnl_receive(&routes->rtnl, routes->buf, sizeof(routes->buf), &routes_ops,
 			       routes, &lost);
 	if (changed == -1)
 		return -1;
@@ -412,7 +406,7 @@ routes_dispatch(struct routes *routes)
 			  "that holds them", routes->set.dropped, ROUTES_MTU_MAX, ROUTES_INSIDE_MAX);
 		routes->dropped_said = routes->set.dropped;
 	}
-	if (routes->dump_again && !routes->in_dump && routes_request_dump(routes) == -1)
+	if (routes->dump_again && !rtnl_dumping(&routes->rtnl) && routes_request_dump(routes) == -1)
 		return -1;
 	return changed;
 }
@@ -421,14 +415,6 @@ static int
 routes_dispatch_cb(void *arg)
 {
 	return routes_dispatch(arg);
-}
-
-static bool
-routes_dumping(void *arg)
-{
-	const struct routes *routes = arg;
-
-	return routes->in_dump || routes->dump_again;
 }
 
 struct routes *
@@ -448,8 +434,8 @@ routes_open(void)
 	    routes_request_dump(routes) == -1)
 		goto fail;
 	/* Route MTUs from the first packet on, unless a huge table takes longer. */
-	r = rtnl_wait(&routes->rtnl, ROUTES_START_TIMEOUT_MS, routes_dispatch_cb, routes_dumping,
-		      routes);
+	r = rtnl_wait(&routes->rtnl, ROUTES_START_TIMEOUT_MS, routes_dispatch_cb, routes,
+		      &routes->dump_again);
 	if (r == -1)
 		goto fail;
 	if (r == 0)

@@ -13,6 +13,7 @@
 #include <linux/rtnetlink.h>
 
 #include "log.h"
+#include "nlmsg.h"
 #include "rtnl.h"
 
 int
@@ -71,35 +72,36 @@ rtnl_dump(struct rtnl *rtnl, uint16_t type, uint8_t family, size_t hdr_len)
 		log_warn("rtnetlink: dump request");
 		return -1;
 	}
+	rtnl->dumping = true;
+	rtnl->interrupted = false;
 	return 0;
 }
 
 bool
-rtnl_from_dump(const struct rtnl *rtnl, const struct nlmsghdr *nlh)
+rtnl_dumping(const struct rtnl *rtnl)
 {
-	return nlh->nlmsg_seq == rtnl->seq && nlh->nlmsg_pid == rtnl->portid;
+	return rtnl->dumping;
 }
 
-int
-rtnl_receive(struct rtnl *rtnl, void *buf, size_t size, int (*handle)(void *arg, size_t len),
-	     void *arg, bool *lost)
+/* One datagram's messages. */
+static int
+rtnl_walk(struct rtnl *rtnl, const void *buf, size_t len, const struct rtnl_ops *ops, void *arg)
 {
-	int changed = 0, r;
-	ssize_t n;
+	const struct nlmsghdr *nlh = buf;
+	int remaining = (int)len, changed = 0, r;
 
-	for (;;) {
-		n = recv(mnl_socket_get_fd(rtnl->nl), buf, size, MSG_DONTWAIT);
-		if (n == -1 && errno == ENOBUFS) {
-			*lost = true;
-			continue;
+	for (; nlmsg_ok(nlh, remaining); nlh = mnl_nlmsg_next(nlh, &remaining)) {
+		bool from_dump = rtnl->dumping && nlh->nlmsg_seq == rtnl->seq &&
+				 nlh->nlmsg_pid == rtnl->portid;
+
+		if (from_dump && (nlh->nlmsg_flags & NLM_F_DUMP_INTR))
+			rtnl->interrupted = true; /* the table changed under it */
+		if (from_dump && (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)) {
+			rtnl->dumping = false;
+			r = ops->done(arg, nlh->nlmsg_type == NLMSG_DONE && !rtnl->interrupted);
+		} else {
+			r = ops->message(arg, nlh, (size_t)remaining);
 		}
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			break;
-		if (n == -1) {
-			log_warn("rtnetlink: receive");
-			return -1;
-		}
-		r = handle(arg, (size_t)n);
 		if (r == -1)
 			return -1;
 		changed |= r;
@@ -108,13 +110,41 @@ rtnl_receive(struct rtnl *rtnl, void *buf, size_t size, int (*handle)(void *arg,
 }
 
 int
-rtnl_wait(struct rtnl *rtnl, int timeout_ms, int (*dispatch)(void *arg), bool (*busy)(void *arg),
-	  void *arg)
+rtnl_receive(struct rtnl *rtnl, void *buf, size_t size, const struct rtnl_ops *ops, void *arg,
+	     bool *lost)
+{
+	int changed = 0, r;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(mnl_socket_get_fd(rtnl->nl), buf, size, MSG_DONTWAIT);
+		if (n == -1 && errno == ENOBUFS) {
+			*lost = true;
+			rtnl->interrupted |= rtnl->dumping; /* it may have passed what was lost */
+			continue;
+		}
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n == -1) {
+			log_warn("rtnetlink: receive");
+			return -1;
+		}
+		r = rtnl_walk(rtnl, buf, (size_t)n, ops, arg);
+		if (r == -1)
+			return -1;
+		changed |= r;
+	}
+	return changed;
+}
+
+int
+rtnl_wait(struct rtnl *rtnl, int timeout_ms, int (*dispatch)(void *arg), void *arg,
+	  const bool *again)
 {
 	struct timespec start, now;
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
-	while (busy(arg)) {
+	while (rtnl->dumping || *again) {
 		struct pollfd pfd = { .fd = rtnl_fd(rtnl), .events = POLLIN };
 
 		clock_gettime(CLOCK_MONOTONIC, &now);

@@ -372,6 +372,38 @@ put_mss_bin(struct writer *w, unsigned bin)
 	}
 }
 
+/* The names of malformed reasons and notes, by index, for the loops below. */
+static const char *
+malformed_name(int i)
+{
+	return engine_malformed_name((enum engine_malformed)i);
+}
+
+static const char *
+note_name(int i)
+{
+	return engine_note_name((enum engine_note)i);
+}
+
+/* ,"key":{"name":v,...} for indexes 1..n-1 (0 is "ok" or "none": never counted) */
+static void
+put_json_named(struct writer *w, const char *key, const char *(*name)(int), const uint64_t *v,
+	       int n)
+{
+	put_str(w, ",\"");
+	put_str(w, key);
+	put_str(w, "\":{");
+	for (int i = 1; i < n; i++) {
+		if (i > 1)
+			put_char(w, ',');
+		put_char(w, '"');
+		put_str(w, name(i));
+		put_str(w, "\":");
+		put_u64(w, v[i]);
+	}
+	put_char(w, '}');
+}
+
 /* ,"key":v -- every JSON member here follows another */
 static void
 put_json_u64(struct writer *w, const char *key, uint64_t v)
@@ -435,25 +467,9 @@ stats_format_json(char *buf, size_t size, time_t now, const struct stats_line *l
 		put_json_u64(&w, "uptime", x->uptime_seconds);
 		if (x->observing)
 			put_str(&w, ",\"mode\":\"observe\"");
-		put_str(&w, ",\"malformed_reasons\":{");
-		for (int reason = ENGINE_OK + 1; reason < ENGINE_MALFORMED_COUNT; reason++) {
-			if (reason > ENGINE_OK + 1)
-				put_char(&w, ',');
-			put_char(&w, '"');
-			put_str(&w, engine_malformed_name((enum engine_malformed)reason));
-			put_str(&w, "\":");
-			put_u64(&w, x->malformed[reason]);
-		}
-		put_str(&w, "},\"notes\":{");
-		for (int note = ENGINE_NOTE_NONE + 1; note < ENGINE_NOTE_COUNT; note++) {
-			if (note > ENGINE_NOTE_NONE + 1)
-				put_char(&w, ',');
-			put_char(&w, '"');
-			put_str(&w, engine_note_name((enum engine_note)note));
-			put_str(&w, "\":");
-			put_u64(&w, x->notes[note]);
-		}
-		put_char(&w, '}');
+		put_json_named(&w, "malformed_reasons", malformed_name, x->malformed,
+			       ENGINE_MALFORMED_COUNT);
+		put_json_named(&w, "notes", note_name, x->notes, ENGINE_NOTE_COUNT);
 	}
 	put_str(&w, "}\n");
 	return finish(&w);
@@ -471,6 +487,36 @@ put_metric_header(struct writer *w, const char *name, const char *type, const ch
 	put_char(w, ' ');
 	put_str(w, type);
 	put_char(w, '\n');
+}
+
+/* metric{iface="name",family="ipv4" -- how every per-interface series begins */
+static void
+put_series(struct writer *w, const char *metric, const char *iface, int family)
+{
+	put_str(w, metric);
+	put_str(w, "{iface=");
+	put_prometheus_label(w, iface);
+	put_str(w, ",family=\"");
+	put_str(w, family_name[family]);
+	put_char(w, '"');
+}
+
+/* metric{label="name"} v for indexes 1..n-1, after its HELP and TYPE. */
+static void
+put_prometheus_named(struct writer *w, const char *metric, const char *help, const char *label,
+		     const char *(*name)(int), const uint64_t *v, int n)
+{
+	put_metric_header(w, metric, "counter", help);
+	for (int i = 1; i < n; i++) {
+		put_str(w, metric);
+		put_char(w, '{');
+		put_str(w, label);
+		put_str(w, "=\"");
+		put_str(w, name(i));
+		put_str(w, "\"} ");
+		put_u64(w, v[i]);
+		put_char(w, '\n');
+	}
 }
 
 /* The first line that carries the daemon-wide figures, or NULL. */
@@ -514,11 +560,8 @@ stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, 
 				continue;
 			for (int family = 0; family < STATS_FAMILY_COUNT; family++) {
 				for (int a = 0; a < ENGINE_ACTION_COUNT; a++) {
-					put_str(&w, "mssclampd_packets_total{iface=");
-					put_prometheus_label(&w, lines[i].iface);
-					put_str(&w, ",family=\"");
-					put_str(&w, family_name[family]);
-					put_str(&w, "\",action=\"");
+					put_series(&w, "mssclampd_packets_total", lines[i].iface, family);
+					put_str(&w, ",action=\"");
 					put_str(&w, engine_action_name(action_order[a]));
 					put_str(&w, "\"} ");
 					put_u64(&w, lines[i].counters->packets[family][action_order[a]]);
@@ -541,11 +584,8 @@ stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, 
 			for (int family = 0; family < STATS_FAMILY_COUNT; family++) {
 				if (mss[family] == 0)
 					continue;
-				put_str(&w, "mssclampd_mss_ceiling{iface=");
-				put_prometheus_label(&w, lines[i].iface);
-				put_str(&w, ",family=\"");
-				put_str(&w, family_name[family]);
-				put_str(&w, "\"} ");
+				put_series(&w, "mssclampd_mss_ceiling", lines[i].iface, family);
+				put_str(&w, "} ");
 				put_u64(&w, mss[family]);
 				put_char(&w, '\n');
 			}
@@ -564,11 +604,8 @@ stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, 
 				for (unsigned bin = 0; bin < STATS_MSS_BINS; bin++) {
 					if (lines[i].mss->bins[family][bin] == 0)
 						continue;
-					put_str(&w, "mssclampd_syn_mss_total{iface=");
-					put_prometheus_label(&w, lines[i].iface);
-					put_str(&w, ",family=\"");
-					put_str(&w, family_name[family]);
-					put_str(&w, "\",mss=\"");
+					put_series(&w, "mssclampd_syn_mss_total", lines[i].iface, family);
+					put_str(&w, ",mss=\"");
 					put_mss_bin(&w, bin);
 					put_str(&w, "\"} ");
 					put_u64(&w, lines[i].mss->bins[family][bin]);
@@ -578,24 +615,12 @@ stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, 
 		}
 	}
 	if (extra != NULL) {
-		put_metric_header(&w, "mssclampd_notes_total", "counter",
-				  "SYNs left as they were and why: no room, AH, TCP-AO, TCP-MD5, not clamped.");
-		for (int note = ENGINE_NOTE_NONE + 1; note < ENGINE_NOTE_COUNT; note++) {
-			put_str(&w, "mssclampd_notes_total{note=\"");
-			put_str(&w, engine_note_name((enum engine_note)note));
-			put_str(&w, "\"} ");
-			put_u64(&w, extra->notes[note]);
-			put_char(&w, '\n');
-		}
-		put_metric_header(&w, "mssclampd_malformed_total", "counter",
-				  "Packets passed unchanged because their headers were broken, by reason.");
-		for (int reason = ENGINE_OK + 1; reason < ENGINE_MALFORMED_COUNT; reason++) {
-			put_str(&w, "mssclampd_malformed_total{reason=\"");
-			put_str(&w, engine_malformed_name((enum engine_malformed)reason));
-			put_str(&w, "\"} ");
-			put_u64(&w, extra->malformed[reason]);
-			put_char(&w, '\n');
-		}
+		put_prometheus_named(&w, "mssclampd_notes_total",
+				     "SYNs left as they were and why: no room, AH, TCP-AO, TCP-MD5, not clamped.",
+				     "note", note_name, extra->notes, ENGINE_NOTE_COUNT);
+		put_prometheus_named(&w, "mssclampd_malformed_total",
+				     "Packets passed unchanged because their headers were broken, by reason.",
+				     "reason", malformed_name, extra->malformed, ENGINE_MALFORMED_COUNT);
 		put_metric_header(&w, "mssclampd_queue_gaps_total", "counter",
 				  "Packets the kernel let past our full socket buffer unclamped (fail-open).");
 		put_str(&w, "mssclampd_queue_gaps_total ");
