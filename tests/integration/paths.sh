@@ -130,9 +130,10 @@ R ip -6 route del fd02::3/128
 check_eq "route deleted: IPv4 MSS back to 1452 towards 10.2.0.3" 1452 "$(syn_at_server 8111 10.2.0.3)"
 check_eq "route deleted: IPv6 MSS back to 1432 towards fd02::3" 1432 "$(syn_at_server 8112 fd02::3)"
 
-# a more specific route without an MTU inside one with it
-R ip route add 10.2.0.0/25 dev wan0 mtu 1400
+# a more specific route without an MTU inside one with it, there first: the
+# daemon passed it over (no MTU route held it) and must read it again
 R ip route add 10.2.0.3/32 dev wan0
+R ip route add 10.2.0.0/25 dev wan0 mtu 1400
 check_eq "route inside an MTU route: its own answer, 1452" 1452 "$(syn_at_server 8113 10.2.0.3)"
 check_eq "the MTU route around it: 1360" 1360 "$(syn_at_server 8114 10.2.0.2)"
 R ip route del 10.2.0.3/32
