@@ -25,8 +25,14 @@ struct lpm_group {
 	size_t first, end;              /* its prefixes: p[first .. end) */
 };
 
+/* An address as two integers, so that a search compares words, not bytes. */
+struct lpm_key {
+	uint64_t hi, lo;
+};
+
 struct lpm {
 	struct lpm_prefix *p;           /* longest prefixes first, then by address, then tie */
+	struct lpm_key *key;            /* p[i]'s address, for the search */
 	size_t n;
 	unsigned bytes;                 /* 4 or 16 */
 	struct lpm_group *group;        /* one per prefix length present, longest first */
