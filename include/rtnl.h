@@ -12,7 +12,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct mnl_socket;
 struct nlmsghdr;
 
 struct rtnl {

@@ -20,7 +20,8 @@
 #include "iftable.h"
 #include "link.h"
 #include "lpm.h"
-#include "route.h"
+
+struct route;
 
 /*
  * A slot indexes the workers' per-interface counters: below VIEW_MAX_SLOTS,

@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
-#include <linux/rtnetlink.h>
+#include <linux/netlink.h>
 
 #include "log.h"
 #include "nlmsg.h"

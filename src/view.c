@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "presets.h"
+#include "route.h"
 #include "view.h"
 
 /* An overhead configured on top of a kernel MTU that already excludes it, or NULL. */
