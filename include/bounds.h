@@ -31,9 +31,21 @@
 #define BOUNDS_MTU_MIN 68u                 /* RFC 791: every IPv4 module must forward 68 */
 #define BOUNDS_MTU_MAX BOUNDS_PACKET_MAX
 
+/*
+ * The smallest MTU each family's hosts must handle: RFC 791 (a datagram of
+ * 576 bytes) and RFC 8200 5 (every link carries 1280). Below them an
+ * interface's MSS is held at the floor above and the config is warned about;
+ * IPv6 cannot run on such a link at all.
+ */
+#define BOUNDS_MTU_MIN_IPV4 576u
+#define BOUNDS_MTU_MIN_IPV6 1280u
+
 /* An mss cap as the config or `mssclampd calc` may set it (the IPv4 figure). */
 #define BOUNDS_MSS_MIN BOUNDS_MSS_FLOOR_IPV4
 #define BOUNDS_MSS_MAX (BOUNDS_PACKET_MAX - BOUNDS_IPV4_TCP_HEADERS) /* 65495 */
+/* An mss6 cap: IPv6's own. */
+#define BOUNDS_MSS6_MIN BOUNDS_MSS_FLOOR_IPV6
+#define BOUNDS_MSS6_MAX (BOUNDS_PACKET_MAX - BOUNDS_IPV6_TCP_HEADERS) /* 65475 */
 
 /* The overhead of one interface; a sum of presets may add up to more, and is refused. */
 #define BOUNDS_OVERHEAD_MAX 1000u

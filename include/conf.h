@@ -25,7 +25,9 @@ struct conf_iface {
 	bool is_glob;
 	unsigned overhead;  /* bytes of encapsulation the kernel MTU does not show */
 	unsigned mtu;       /* 0: use the kernel's live MTU */
-	unsigned mss;       /* 0: no cap; else the IPv4 cap (IPv6 gets mss - 20) */
+	unsigned mss;       /* 0: no cap; else the IPv4 cap (and IPv6's mss - 20 without mss6) */
+	unsigned mss6;      /* 0: no IPv6 cap of its own; else the IPv6 cap */
+	bool no_clamp;      /* clamp = no: its packets are left alone unless another interface clamps them */
 };
 
 struct conf {
@@ -40,6 +42,7 @@ struct conf {
 	char prometheus_textfile[PATH_MAX]; /* node_exporter textfile; "" for none */
 	unsigned stats_interval;      /* seconds */
 	char user[64];                /* drop to this user after start-up; "" to stay */
+	unsigned user_line;           /* where user was set, for messages; 0 if it was not */
 	bool heal_rules;              /* put back our rules when something removes them */
 	char control_socket[CONF_SOCKET_PATH_MAX + 1]; /* `mssclampd status` asks here; "" for none */
 	char control_group[64];       /* the socket's group (mode 0660); "" for mode 0600 */
@@ -47,8 +50,14 @@ struct conf {
 	size_t n_ifaces;
 };
 
-/* Called once per problem: "FILE:LINE: message" is the caller's to print. */
-typedef void conf_report_fn(void *arg, const char *file, unsigned line, const char *msg);
+/*
+ * Called once per problem: "FILE:LINE: message" is the caller's to print. An
+ * error refuses the file (at start-up, on reload and with --check alike); a
+ * warning is said and the file is used.
+ */
+enum conf_level { CONF_ERROR, CONF_WARNING };
+typedef void conf_report_fn(void *arg, enum conf_level level, const char *file, unsigned line,
+			    const char *msg);
 
 /*
  * The built-in default: queue 0, iptables rules kept in place, every
@@ -62,7 +71,8 @@ void conf_defaults(struct conf *conf);
  * conf_parser_new() initialises *conf and names path in every message (NULL
  * if out of memory); conf_parser_finish() frees the parser and returns 0, or
  * -1 if anything was wrong, in which case *conf holds nothing to free.
- * Every error is reported, not only the first.
+ * Every error is reported, not only the first. A file that parses is then
+ * checked as a whole (conf_check()).
  */
 struct conf_parser;
 struct conf_parser *conf_parser_new(struct conf *conf, const char *path,
@@ -76,6 +86,17 @@ int conf_parser_finish(struct conf_parser *parser);
 /* A whole file's text buf[0..len), as read from path, through the parser. 0 or -1. */
 int conf_parse_buffer(struct conf *conf, const char *path, const char *buf, size_t len,
 		      conf_report_fn *report, void *arg);
+
+/*
+ * The checks that need the whole file, none of which needs the system:
+ * an interface section whose mtu its overhead leaves nothing of (an error);
+ * one whose effective MTU is below IPv4's 576 or IPv6's 1280 (a warning:
+ * the MSS is held at its floor); a glob no interface name can match, or one
+ * hidden behind an earlier glob that matches every name it matches (a
+ * warning: the section does nothing). Returns the number of errors. Pure;
+ * confcheck.c. conf_parser_finish() runs it.
+ */
+int conf_check(const struct conf *conf, conf_report_fn *report, void *arg);
 
 /* Frees what a successful parse allocated. */
 void conf_free(struct conf *conf);

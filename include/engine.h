@@ -36,6 +36,10 @@ enum engine_note {
 	ENGINE_NOTE_NONE,
 	ENGINE_NOTE_NO_ROOM,        /* no MSS option, but it could not be inserted: payload, doff 15, capacity */
 	ENGINE_NOTE_AUTHENTICATED,  /* behind an AH header: any change would break its ICV */
+	ENGINE_NOTE_TCP_AO,         /* carries TCP-AO (RFC 5925 5.1): its MAC covers the options */
+	ENGINE_NOTE_TCP_MD5,        /* no MSS option, carries TCP-MD5 (RFC 2385 2.0): its digest covers
+				     * the data offset, so none is inserted (one is lowered in place) */
+	ENGINE_NOTE_EXCLUDED,       /* ENGINE_EXCLUDED: its path is not clamped */
 	ENGINE_NOTE_COUNT
 };
 
@@ -61,11 +65,15 @@ struct engine_result {
 };
 
 /* Flags for engine_clamp(). */
-#define ENGINE_DRY_RUN 0x1 /* decide and report, but leave the buffer untouched */
+#define ENGINE_DRY_RUN 0x1  /* decide and report, but leave the buffer untouched */
+#define ENGINE_EXCLUDED 0x2 /* the packet's path is not clamped: read it, lower and insert nothing */
 
 /*
  * Clamps every MSS option a receiver would honour in the IP packet at pkt
  * (len bytes, cap bytes of room) to the ceiling of its family, or inserts one.
+ * A signed segment is changed only where its signature allows: behind AH or
+ * with TCP-AO not at all (note authenticated, tcp_ao), with TCP-MD5 an MSS
+ * is lowered in place but none inserted (note tcp_md5).
  * Returns the action, also stored in *res.
  */
 enum engine_action engine_clamp(uint8_t *pkt, size_t len, size_t cap,

@@ -13,6 +13,8 @@ struct link {
 	char name[LINK_NAMSIZ];
 	char kind[LINK_NAMSIZ];         /* IFLA_INFO_KIND: "ppp", "wireguard", "veth"; "" if none */
 	unsigned mtu;                   /* the kernel's live MTU */
+	unsigned mtu6;                  /* its IPv6 MTU (DEVCONF_MTU6): a router advertisement or
+					 * sysctl may set it below mtu; 0 without IPv6 on it */
 };
 
 /* An empty table of struct link. 0 or -1 (ENOMEM). */

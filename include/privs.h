@@ -3,6 +3,10 @@
 #define MSSCLAMPD_PRIVS_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+/* Whether the daemon could switch to user: it exists and is not root. 0, or -1 and why. */
+int privs_check_user(const char *user, char *why, size_t size);
 
 /*
  * Switches to user (and its group), keeping only CAP_NET_ADMIN (and with

@@ -10,6 +10,7 @@
 #ifndef MSSCLAMPD_REPORT_H
 #define MSSCLAMPD_REPORT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "conf.h"
@@ -32,6 +33,28 @@ uint16_t report_slot(void *report, const struct view_link *vl, const struct conf
 const char *report_slot_name(const struct report *report, uint16_t slot);
 
 /*
+ * One interface as an operator's status query shows it: what the kernel
+ * says of it, what the daemon makes of that, and what came through it.
+ */
+struct report_iface {
+	const char *name;
+	bool present;                       /* in the current view; else only its counts remain */
+	bool clamp;                         /* false: clamp = no */
+	unsigned mtu, mtu6;                 /* the kernel's link MTU and IPv6 MTU (0: no IPv6) */
+	unsigned effective_mtu, effective_mtu6; /* per family, after config and overhead */
+	struct engine_ceiling mss;          /* its ceilings; 0 when not clamped or not present */
+	struct stats_counters counters;     /* since start, from every worker */
+	struct stats_mss mss_seen;          /* the MSS values its SYNs and SYN-ACKs arrived with */
+};
+
+/* Slots 1 .. report_slots() - 1 may name an interface. */
+uint16_t report_slots(const struct report *report);
+
+/* Fills *out for slot, its counts fresh from the workers. false for slot 0 or a free slot. */
+bool report_iface(const struct report *report, struct workers *workers, uint16_t slot,
+		  struct report_iface *out);
+
+/*
  * view has just been published (no worker uses an older one): its slots
  * and ceilings are now the current ones. When slots run short, the counts
  * of names gone from the system and the config fold into iface=- and their
@@ -52,14 +75,11 @@ void report_write(struct report *report, struct workers *workers, const struct c
 
 /*
  * The daemon-wide part of a status (uptime, mode, the totals, bypassed as
- * of the last record), from the workers' counters collected now; after
- * it, report_slot_counters() has every slot's.
+ * of the last record), from the workers' counters collected now; each
+ * interface's part comes from report_iface().
  */
 void report_status(struct report *report, struct workers *workers, const struct conf *conf,
 		   struct status *st);
-
-/* A slot's counters as report_status() or report_write() last collected them. */
-const struct stats_counters *report_slot_counters(const struct report *report, uint16_t slot);
 
 /* Opens the outputs conf names, or reopens them (logrotate; paths may change on reload). */
 void report_reopen(struct report *report, const struct conf *conf);

@@ -20,9 +20,33 @@ struct stats_counters {
 	uint64_t packets[STATS_FAMILY_COUNT][ENGINE_ACTION_COUNT];
 };
 
+/*
+ * The MSS values SYNs and SYN-ACKs arrive with (what a receiver would
+ * honour, before any clamping), per family, in STATS_MSS_BINS bins: every
+ * value from 1240 to 1460 on its own (Ethernet, PPPoE, tunnels, VPNs: where
+ * clamping decides), 536 and 1220 (the defaults), and ranges for the rest:
+ * 1-535, 537-999, 1000-1219, 1221-1239, 1461-2999, 3000-8899, 8900-9000
+ * (9000-byte jumbo frames), 9001-65535.
+ */
+#define STATS_MSS_EXACT_LO 1240
+#define STATS_MSS_EXACT_HI 1460
+#define STATS_MSS_BINS (6 + (STATS_MSS_EXACT_HI - STATS_MSS_EXACT_LO + 1) + 4)
+
+struct stats_mss {
+	uint64_t bins[STATS_FAMILY_COUNT][STATS_MSS_BINS];
+};
+
+/* The bin of an MSS of 1 to 65535, and the values a bin holds (lo == hi for an exact one). */
+unsigned stats_mss_bin(uint16_t mss);
+void stats_mss_range(unsigned bin, unsigned *lo, unsigned *hi);
+
+/* Adds every bin of h to *sum. */
+void stats_mss_add(struct stats_mss *sum, const struct stats_mss *h);
+
 /* Daemon-wide figures that belong to no interface; shown on the iface=all line. */
 struct stats_extra {
 	uint64_t malformed[ENGINE_MALFORMED_COUNT]; /* by reason */
+	uint64_t notes[ENGINE_NOTE_COUNT];          /* SYNs left as they were, by why (none: unused) */
 	uint64_t queue_gaps;      /* packet ids skipped: the kernel let them past a full socket (fail-open) */
 	bool bypassed_known;      /* false when the rules are the operator's (firewall = none) */
 	uint64_t bypassed;        /* SYNs our rules matched that never reached us: fail-open or a stopped daemon */
@@ -39,6 +63,7 @@ struct stats_line {
 	const struct stats_counters *counters;
 	struct engine_ceiling ceiling;         /* current ceilings; 0 when unknown (interface gone, or "all") */
 	const struct stats_extra *extra;       /* only on the "all" line; else NULL */
+	const struct stats_mss *mss;           /* the MSS values seen; NULL if not shown */
 };
 
 /* Adds every counter of c to *sum. */
@@ -56,10 +81,20 @@ uint64_t stats_total(const struct stats_counters *c, enum engine_action action);
  */
 int stats_format_logfmt(char *buf, size_t size, time_t now, const struct stats_line *line);
 
-/* The same line as one JSON object and a newline, with the full per-family breakdown. */
+/*
+ * The same line as one JSON object and a newline, with the full per-family
+ * breakdown, each family's MSS values ("mss":{"1460":3,"1461-2999":1}, the
+ * bins that are not empty) and, on the "all" line, the malformed reasons
+ * and the notes.
+ */
 int stats_format_json(char *buf, size_t size, time_t now, const struct stats_line *line);
 
-/* A whole Prometheus text-format exposition for n lines (HELP/TYPE once per metric). */
+/*
+ * A whole Prometheus text-format exposition for n lines (HELP/TYPE once per
+ * metric). The MSS values are a labelled counter,
+ * mssclampd_syn_mss_total{iface,family,mss="1460" or "1461-2999"}, with the
+ * bins that are not empty.
+ */
 int stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, size_t n);
 
 /* value as a JSON string, quotes included, escaped as the JSON lines are (invalid UTF-8 as U+FFFD). */

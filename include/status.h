@@ -14,6 +14,13 @@
 #include <time.h>
 
 #define STATUS_NAMSIZ 16 /* IFNAMSIZ */
+#define STATUS_MSS_TOP 8  /* the MSS values an interface saw most, per family */
+
+/* SYNs and SYN-ACKs that arrived with an MSS from lo to hi (lo == hi: that value). */
+struct status_mss {
+	unsigned lo, hi;
+	uint64_t count;
+};
 
 /* The state of the daemon's rules. */
 enum status_rules {
@@ -28,13 +35,18 @@ struct status_iface {
 	uint32_t ifindex;
 	char kind[STATUS_NAMSIZ];      /* "" when the kernel names none */
 	unsigned mtu;                  /* the kernel's */
+	unsigned mtu6;                 /* the kernel's IPv6 MTU; 0: none known */
 	char section[STATUS_NAMSIZ];   /* the matching [interface PATTERN]; "" for none */
 	unsigned section_line;
 	unsigned overhead;
 	unsigned mtu_override;         /* 0: none */
 	unsigned mss_cap;              /* 0: none */
-	unsigned mss4, mss6;           /* the ceilings in force; 0 when unknown */
+	unsigned mss6_cap;             /* 0: none of its own */
+	bool clamp;                    /* false: clamp = no */
+	unsigned mss4, mss6;           /* the ceilings in force; 0 when unknown or not clamped */
 	uint64_t seen, clamped, unchanged, inserted, malformed;  /* under its name, since start */
+	struct status_mss mss_seen[2][STATUS_MSS_TOP]; /* [0] IPv4, [1] IPv6: most counted first */
+	unsigned n_mss_seen[2];
 };
 
 struct status {
@@ -60,6 +72,12 @@ struct status {
 	struct status_iface *ifaces;   /* sorted by name */
 	size_t n_ifaces;
 };
+
+/*
+ * The STATUS_MSS_TOP most counted of one family's MSS bins (a
+ * stats_mss.bins[family] array), most first; on a tie the lower MSS first.
+ */
+void status_top_mss(const uint64_t *bins, struct status_mss *top, unsigned *n);
 
 /*
  * The status for a person: a few lines about the daemon, then two tables,

@@ -8,6 +8,8 @@
 #define MSSCLAMPD_WORKER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "conf.h"
 #include "stats.h"
@@ -31,9 +33,18 @@ int workers_run(struct workers *workers);
 /* Makes view current and frees the one it replaces once no worker can be reading it. */
 void workers_publish(struct workers *workers, struct view *view);
 
-/* Sums every worker's counters into per_slot[0..VIEW_MAX_SLOTS-1] and *extra (which it clears first). */
+/*
+ * Sums every worker's counters into per_slot[0..VIEW_MAX_SLOTS-1] and *extra,
+ * and, unless mss is NULL, the MSS values of slots 0..n_mss-1 into mss[]:
+ * one consistent snapshot per worker. mss[slot] is written only for a slot
+ * whose per_slot counts are not all zero; the others are left as they were.
+ */
 void workers_collect(struct workers *workers, struct stats_counters *per_slot,
-		     struct stats_extra *extra);
+		     struct stats_extra *extra, struct stats_mss *mss, size_t n_mss);
+
+/* The counters and MSS values of one slot, summed over every worker. */
+void workers_collect_slot(struct workers *workers, uint16_t slot, struct stats_counters *counters,
+			  struct stats_mss *mss);
 
 /*
  * Adds every worker's counters of slot from to slot to, and zeroes from.

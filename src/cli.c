@@ -29,23 +29,31 @@
 
 struct calc_args {
 	unsigned mtu;
+	unsigned mtu6;
 	const char *overhead_text;
 	unsigned overhead;
 	unsigned mss;
+	unsigned mss6;
 };
 
 static void
 calc_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: mssclampd calc [--mtu BYTES] [--overhead SUM] [--mss BYTES]\n"
+	    "usage: mssclampd calc [--mtu BYTES] [--mtu6 BYTES] [--overhead SUM] [--mss BYTES]\n"
+	    "                      [--mss6 BYTES]\n"
 	    "  --mtu       the MTU of the interface the kernel shows, %u to %u (default 1500)\n"
+	    "  --mtu6      its IPv6 MTU, when a router advertisement or sysctl set one below\n"
+	    "              --mtu, %u to %u\n"
 	    "  --overhead  encapsulation the kernel MTU does not show: preset names and\n"
 	    "              byte counts joined by '+', e.g. pppoe+esp (default 0;\n"
 	    "              see `mssclampd presets`)\n"
-	    "  --mss       an extra cap on the IPv4 MSS, %u to %u (IPv6 gets %u less)\n",
-	    BOUNDS_MTU_MIN, BOUNDS_MTU_MAX, BOUNDS_MSS_MIN, BOUNDS_MSS_MAX,
-	    BOUNDS_IPV6_MSS_DELTA);
+	    "  --mss       an extra cap on the IPv4 MSS, %u to %u (IPv6 gets %u less\n"
+	    "              unless --mss6 is given)\n"
+	    "  --mss6      an extra cap on the IPv6 MSS, %u to %u\n",
+	    BOUNDS_MTU_MIN, BOUNDS_MTU_MAX, BOUNDS_MTU_MIN_IPV6, BOUNDS_MTU_MAX,
+	    BOUNDS_MSS_MIN, BOUNDS_MSS_MAX, BOUNDS_IPV6_MSS_DELTA, BOUNDS_MSS6_MIN,
+	    BOUNDS_MSS6_MAX);
 }
 
 static int
@@ -53,6 +61,12 @@ calc_number(const char *opt, const char *s, unsigned min, unsigned max, unsigned
 {
 	uint64_t v;
 
+	/* a minus sign and digits is a number, below every range here */
+	if (s[0] == '-' && text_parse_decimal(s + 1, strlen(s + 1), &v) != -1) {
+		fprintf(stderr, "mssclampd calc: %s: %s is out of range (%u to %u)\n", opt, s,
+		    min, max);
+		return -1;
+	}
 	if (text_parse_decimal(s, strlen(s), &v) == -1) {
 		fprintf(stderr, "mssclampd calc: %s: '%s' is not a number (%u to %u)\n", opt,
 		    s, min, max);
@@ -91,35 +105,44 @@ calc_option(int argc, char **argv, int *i, const char *opt, const char **value)
 	return 0;
 }
 
+/* The numeric options and their ranges, in the order of calc_parse()'s dst[]. */
+static const struct {
+	const char *name;
+	unsigned min, max;
+} calc_numbers[] = {
+	{ "--mtu", BOUNDS_MTU_MIN, BOUNDS_MTU_MAX },
+	{ "--mtu6", BOUNDS_MTU_MIN_IPV6, BOUNDS_MTU_MAX },
+	{ "--mss", BOUNDS_MSS_MIN, BOUNDS_MSS_MAX },
+	{ "--mss6", BOUNDS_MSS6_MIN, BOUNDS_MSS6_MAX },
+};
+
 static int
 calc_parse(int argc, char **argv, struct calc_args *args)
 {
+	unsigned *dst[] = { &args->mtu, &args->mtu6, &args->mss, &args->mss6 };
 	const char *value;
 	char err[256];
+	size_t k;
 	int i;
 
+	_Static_assert(sizeof(dst) / sizeof(dst[0]) == sizeof(calc_numbers) / sizeof(calc_numbers[0]),
+		       "one destination per numeric option");
+	memset(args, 0, sizeof(*args));
 	args->mtu = 1500;
-	args->overhead_text = NULL;
-	args->overhead = 0;
-	args->mss = 0;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			calc_usage(stdout);
 			return 1;
 		}
-		if (calc_option(argc, argv, &i, "--mtu", &value) == -1)
-			return -1;
-		if (value != NULL) {
-			if (calc_number("--mtu", value, BOUNDS_MTU_MIN, BOUNDS_MTU_MAX,
-			    &args->mtu) == -1)
+		for (k = 0; k < sizeof(calc_numbers) / sizeof(calc_numbers[0]); k++) {
+			if (calc_option(argc, argv, &i, calc_numbers[k].name, &value) == -1)
 				return -1;
-			continue;
+			if (value != NULL)
+				break;
 		}
-		if (calc_option(argc, argv, &i, "--mss", &value) == -1)
-			return -1;
 		if (value != NULL) {
-			if (calc_number("--mss", value, BOUNDS_MSS_MIN, BOUNDS_MSS_MAX,
-			    &args->mss) == -1)
+			if (calc_number(calc_numbers[k].name, value, calc_numbers[k].min,
+			    calc_numbers[k].max, dst[k]) == -1)
 				return -1;
 			continue;
 		}
@@ -143,7 +166,29 @@ calc_parse(int argc, char **argv, struct calc_args *args)
 		calc_usage(stderr);
 		return -1;
 	}
+	/* the same rule as for a config section: nothing left is no link at all */
+	if (args->overhead >= args->mtu) {
+		fprintf(stderr, "mssclampd calc: --overhead %u leaves nothing of --mtu %u (the "
+		    "effective MTU would be at or below 0)\n", args->overhead, args->mtu);
+		return -1;
+	}
 	return 0;
+}
+
+/* Says which family hit its floor, and why that floor. */
+static void
+calc_floor_notes(const struct link_ceiling *c)
+{
+	if (c->floored4)
+		printf("note: IPv4 MSS raised to its floor %u (effective MTU %u is below %u, the "
+		    "datagram every IPv4 host must accept, RFC 791); mssclampd never clamps below "
+		    "it and warns about the interface\n", BOUNDS_MSS_FLOOR_IPV4, c->effective_mtu,
+		    BOUNDS_MTU_MIN_IPV4);
+	if (c->floored6)
+		printf("note: IPv6 MSS raised to its floor %u: IPv6 cannot run on a link below "
+		    "%u bytes (RFC 8200), and this one has %u; mssclampd never clamps below it "
+		    "and warns about the interface\n", BOUNDS_MSS_FLOOR_IPV6,
+		    BOUNDS_MTU_MIN_IPV6, c->effective_mtu6);
 }
 
 int
@@ -160,24 +205,29 @@ cli_calc(int argc, char **argv)
 	memset(&iface, 0, sizeof(iface));
 	iface.overhead = args.overhead;
 	iface.mss = args.mss;
-	ceiling_for_link(&iface, args.mtu, &c);
+	iface.mss6 = args.mss6;
+	ceiling_for_link(&iface, args.mtu, args.mtu6, &c);
 
 	printf("MTU %u - overhead %u", args.mtu, args.overhead);
 	if (args.overhead_text != NULL)
 		printf(" (%s)", args.overhead_text);
 	printf(" = effective MTU %u\n", c.effective_mtu);
+	if (c.effective_mtu6 != c.effective_mtu)
+		printf("IPv6 MTU %u (--mtu6, below the link's): IPv6's effective MTU %u\n", args.mtu6,
+		    c.effective_mtu6);
 	printf("IPv4 MSS: %u\n", c.mss.ipv4);
 	printf("IPv6 MSS: %u\n", c.mss.ipv6);
 	printf("  (MTU - %u for IPv4 and TCP headers, MTU - %u for IPv6 and TCP",
 	    BOUNDS_IPV4_TCP_HEADERS, BOUNDS_IPV6_TCP_HEADERS);
-	if (args.mss != 0)
+	if (args.mss != 0 && args.mss6 == 0)
 		printf("; capped by --mss %u, IPv6 at %u", args.mss,
 		    args.mss - BOUNDS_IPV6_MSS_DELTA);
+	else if (args.mss != 0)
+		printf("; capped by --mss %u", args.mss);
+	if (args.mss6 != 0)
+		printf("; IPv6 capped by --mss6 %u", args.mss6);
 	printf(")\n");
-	if (c.floored)
-		printf("note: raised to the floor (IPv4 %u, IPv6 %u): mssclampd never clamps "
-		    "below it and warns about the interface\n", BOUNDS_MSS_FLOOR_IPV4,
-		    BOUNDS_MSS_FLOOR_IPV6);
+	calc_floor_notes(&c);
 
 	printf("\nThe same clamp elsewhere (FORWARD covers transit traffic; add OUTPUT for the\n"
 	    "router's own connections):\n");
@@ -201,6 +251,8 @@ cli_calc(int argc, char **argv)
 	printf("  mtu = %u    # only if the kernel shows another MTU for NAME\n", args.mtu);
 	if (args.mss != 0)
 		printf("  mss = %u\n", args.mss);
+	if (args.mss6 != 0)
+		printf("  mss6 = %u\n", args.mss6);
 	return 0;
 }
 

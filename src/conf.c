@@ -34,7 +34,7 @@ enum key_id {
 	KEY_QUEUE, KEY_QUEUE_MAXLEN, KEY_FIREWALL, KEY_MODE, KEY_STATS_LOG,
 	KEY_STATS_JSON, KEY_PROMETHEUS, KEY_STATS_INTERVAL, KEY_USER,
 	KEY_HEAL_RULES, KEY_CONTROL_SOCKET, KEY_CONTROL_GROUP,
-	KEY_OVERHEAD, KEY_MTU, KEY_MSS,
+	KEY_OVERHEAD, KEY_MTU, KEY_MSS, KEY_MSS6, KEY_CLAMP,
 	KEY_COUNT
 };
 
@@ -79,7 +79,7 @@ report(struct conf_parser *parser, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	parser->errors++;
-	parser->report(parser->arg, parser->conf->path, parser->line, msg);
+	parser->report(parser->arg, CONF_ERROR, parser->conf->path, parser->line, msg);
 }
 
 /* A decimal number within min..max (text_parse_decimal: "0x10" or "1e3" is a typo). */
@@ -270,6 +270,7 @@ set_user(struct conf_parser *parser, const char *key, const char *value)
 		return;
 	}
 	memcpy(parser->global->user, value, strlen(value) + 1);
+	parser->global->user_line = value[0] != '\0' ? parser->line : 0;
 }
 
 static void
@@ -349,6 +350,25 @@ set_mss(struct conf_parser *parser, const char *key, const char *value)
 	parse_uint(parser, key, value, BOUNDS_MSS_MIN, BOUNDS_MSS_MAX, "", &parser->iface->mss);
 }
 
+static void
+set_mss6(struct conf_parser *parser, const char *key, const char *value)
+{
+	parse_uint(parser, key, value, BOUNDS_MSS6_MIN, BOUNDS_MSS6_MAX, "", &parser->iface->mss6);
+}
+
+static void
+set_clamp(struct conf_parser *parser, const char *key, const char *value)
+{
+	char q[TEXT_QUOTE_BUF];
+
+	if (strcmp(value, "yes") == 0)
+		parser->iface->no_clamp = false;
+	else if (strcmp(value, "no") == 0)
+		parser->iface->no_clamp = true;
+	else
+		report(parser, "%s: '%s' is not one of yes, no", key, text_quote(q, sizeof(q), value));
+}
+
 static const struct key global_keys[] = {
 	{ "queue", KEY_QUEUE, false, set_queue },
 	{ "queue_maxlen", KEY_QUEUE_MAXLEN, false, set_queue_maxlen },
@@ -369,6 +389,8 @@ static const struct key iface_keys[] = {
 	{ "overhead", KEY_OVERHEAD, false, set_overhead },
 	{ "mtu", KEY_MTU, false, set_mtu },
 	{ "mss", KEY_MSS, false, set_mss },
+	{ "mss6", KEY_MSS6, false, set_mss6 },
+	{ "clamp", KEY_CLAMP, false, set_clamp },
 	{ NULL, KEY_COUNT, false, NULL }
 };
 
@@ -379,7 +401,7 @@ key_names(const struct key *keys)
 	    "queue, queue_maxlen, firewall, mode, stats_log, stats_json, "
 	    "prometheus_textfile, stats_interval, user, heal_rules, control_socket, "
 	    "control_group" :
-	    "overhead, mtu, mss";
+	    "overhead, mtu, mss, mss6, clamp";
 }
 
 void
@@ -706,8 +728,12 @@ conf_parser_error(struct conf_parser *parser, const char *msg)
 int
 conf_parser_finish(struct conf_parser *parser)
 {
-	int ret = parser->errors == 0 ? 0 : -1;
+	int ret;
 
+	/* the whole file's checks only on a file whose every line was right */
+	if (parser->errors == 0)
+		parser->errors += (unsigned)conf_check(parser->conf, parser->report, parser->arg);
+	ret = parser->errors == 0 ? 0 : -1;
 	if (ret == -1)
 		conf_free(parser->conf);
 	free(parser);
@@ -722,7 +748,7 @@ conf_parse_buffer(struct conf *conf, const char *path, const char *buf, size_t l
 	const char *end = buf + len, *nl;
 
 	if ((parser = conf_parser_new(conf, path, report_fn, arg)) == NULL) {
-		report_fn(arg, path, 0, "out of memory");
+		report_fn(arg, CONF_ERROR, path, 0, "out of memory");
 		return -1;
 	}
 	while (buf < end) {
@@ -750,6 +776,7 @@ conf_keep_restart_settings(struct conf *fresh, const struct conf *running)
 	fresh->queue_maxlen = running->queue_maxlen;
 	fresh->firewall = running->firewall;
 	memcpy(fresh->user, running->user, sizeof(fresh->user));
+	fresh->user_line = running->user_line;
 	memcpy(fresh->control_socket, running->control_socket, sizeof(fresh->control_socket));
 	memcpy(fresh->control_group, running->control_group, sizeof(fresh->control_group));
 	return differ;

@@ -10,6 +10,25 @@
 
 #include "conffile.h"
 #include "log.h"
+#include "privs.h"
+#include "text.h"
+
+/*
+ * The one check that asks the system: the user to switch to must exist and
+ * must not be root. Start-up would fail on it (privs_drop()); --check and a
+ * reload refuse it the same way, so that what one accepts the others do.
+ */
+static int
+conf_check_user(const struct conf *conf, conf_report_fn *report_fn, void *arg)
+{
+	char q[TEXT_QUOTE_BUF], why[128], msg[TEXT_QUOTE_BUF + 160];
+
+	if (conf->user[0] == '\0' || privs_check_user(conf->user, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(msg, sizeof(msg), "user: '%s': %s", text_quote(q, sizeof(q), conf->user), why);
+	report_fn(arg, CONF_ERROR, conf->path, conf->user_line, msg);
+	return -1;
+}
 
 int
 conf_load(struct conf *conf, const char *path, conf_report_fn *report_fn, void *arg)
@@ -23,12 +42,12 @@ conf_load(struct conf *conf, const char *path, conf_report_fn *report_fn, void *
 	if ((f = fopen(path, "re")) == NULL) {
 		conf_defaults(conf);
 		snprintf(msg, sizeof(msg), "cannot open: %s", strerror(errno));
-		report_fn(arg, path, 0, msg);
+		report_fn(arg, CONF_ERROR, path, 0, msg);
 		return -1;
 	}
 	if ((parser = conf_parser_new(conf, path, report_fn, arg)) == NULL) {
 		fclose(f);
-		report_fn(arg, path, 0, "out of memory");
+		report_fn(arg, CONF_ERROR, path, 0, "out of memory");
 		return -1;
 	}
 	/* getline() grows the buffer: a line of any length is read whole. */
@@ -42,7 +61,13 @@ conf_load(struct conf *conf, const char *path, conf_report_fn *report_fn, void *
 	}
 	free(buf);
 	fclose(f);
-	return conf_parser_finish(parser);
+	if (conf_parser_finish(parser) == -1)
+		return -1;
+	if (conf_check_user(conf, report_fn, arg) == -1) {
+		conf_free(conf);
+		return -1;
+	}
+	return 0;
 }
 
 int

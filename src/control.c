@@ -123,6 +123,26 @@ control_by_name(const void *a, const void *b)
 	return strcmp(((const struct status_iface *)a)->name, ((const struct status_iface *)b)->name);
 }
 
+/* What report.c knows of the interface with slot: ceilings, IPv6 MTU, counts, MSS values. */
+static void
+control_row_report(const struct control_modules *m, uint16_t slot, struct status_iface *r)
+{
+	struct report_iface ri;
+	int family;
+
+	if (!report_iface(m->report, m->workers, slot, &ri))
+		return;
+	r->mss4 = ri.mss.ipv4;
+	r->mss6 = ri.mss.ipv6;
+	r->seen = stats_total(&ri.counters, ENGINE_ACTION_COUNT);
+	r->clamped = stats_total(&ri.counters, ENGINE_CLAMPED);
+	r->unchanged = stats_total(&ri.counters, ENGINE_UNCHANGED);
+	r->inserted = stats_total(&ri.counters, ENGINE_INSERTED);
+	r->malformed = stats_total(&ri.counters, ENGINE_MALFORMED);
+	for (family = 0; family < STATS_FAMILY_COUNT; family++)
+		status_top_mss(ri.mss_seen.bins[family], r->mss_seen[family], &r->n_mss_seen[family]);
+}
+
 /* One row per interface the kernel has, from the links, the config, the view and the report. */
 static struct status_iface *
 control_rows(const struct control_modules *m, size_t *n)
@@ -143,24 +163,18 @@ control_rows(const struct control_modules *m, size_t *n)
 		snprintf(r->kind, sizeof(r->kind), "%s", link->kind);
 		r->ifindex = link->ifindex;
 		r->mtu = link->mtu;
+		r->mtu6 = link->mtu6;
+		r->clamp = iface == NULL || !iface->no_clamp;
 		if (iface != NULL) {
 			snprintf(r->section, sizeof(r->section), "%s", iface->pattern);
 			r->section_line = iface->line;
 			r->overhead = iface->overhead;
 			r->mtu_override = iface->mtu;
 			r->mss_cap = iface->mss;
+			r->mss6_cap = iface->mss6;
 		}
-		if (e != NULL) {
-			const struct stats_counters *c = report_slot_counters(m->report, e->slot);
-
-			r->mss4 = e->mss.ipv4;
-			r->mss6 = e->mss.ipv6;
-			r->seen = stats_total(c, ENGINE_ACTION_COUNT);
-			r->clamped = stats_total(c, ENGINE_CLAMPED);
-			r->unchanged = stats_total(c, ENGINE_UNCHANGED);
-			r->inserted = stats_total(c, ENGINE_INSERTED);
-			r->malformed = stats_total(c, ENGINE_MALFORMED);
-		}
+		if (e != NULL)
+			control_row_report(m, e->slot, r);
 	}
 	qsort(rows, i, sizeof(*rows), control_by_name);
 	*n = i;

@@ -25,6 +25,8 @@
 #define TCPOPT_NOP 1
 #define TCPOPT_MSS 2
 #define TCPOLEN_MSS 4
+#define TCPOPT_MD5SIG 19 /* RFC 2385 */
+#define TCPOPT_AO 29     /* RFC 5925 */
 #define TCP_MAX_MSS_OPTIONS 10 /* 40 option bytes / 4 */
 
 /* Where the TCP header of a packet is, and what surrounds it. */
@@ -219,7 +221,7 @@ engine_clamp(uint8_t *pkt, size_t len, size_t cap, struct engine_ceiling ceiling
 	size_t tcp_len, hdr_len, i;
 	size_t mss_off[TCP_MAX_MSS_OPTIONS];
 	size_t n_mss = 0, k;
-	bool clean = true, write;
+	bool clean = true, write, frozen, md5 = false, ao = false;
 	uint16_t limit, honoured = 0, check;
 
 	memset(res, 0, sizeof(*res));
@@ -288,15 +290,25 @@ engine_clamp(uint8_t *pkt, size_t len, size_t cap, struct engine_ceiling ceiling
 			if (mss != 0) /* Linux ignores an MSS of 0 */
 				honoured = mss;
 		}
+		/* of any length: a signature we misjudge must still not be broken */
+		md5 |= kind == TCPOPT_MD5SIG;
+		ao |= kind == TCPOPT_AO;
 		i += opt_len;
 	}
 
 	limit = seg.family == 4 ? ceiling.ipv4 : ceiling.ipv6;
-	write = !(flags & ENGINE_DRY_RUN) && !seg.authenticated;
+	/* AH's ICV covers the TCP header (RFC 4302 3.3.3.1), TCP-AO's MAC its
+	 * options (RFC 5925 5.1): a changed byte and the peer drops the SYN */
+	frozen = seg.authenticated || ao || (flags & ENGINE_EXCLUDED);
+	write = !(flags & ENGINE_DRY_RUN) && !frozen;
 	res->mss_before = res->mss_after = honoured;
 	res->action = ENGINE_UNCHANGED;
 	if (seg.authenticated)
-		res->note = ENGINE_NOTE_AUTHENTICATED; /* AH's ICV covers the options */
+		res->note = ENGINE_NOTE_AUTHENTICATED;
+	else if (ao)
+		res->note = ENGINE_NOTE_TCP_AO;
+	else if (flags & ENGINE_EXCLUDED)
+		res->note = ENGINE_NOTE_EXCLUDED;
 
 	if (n_mss > 0) {
 		check = get16(tcp + 16);
@@ -306,7 +318,7 @@ engine_clamp(uint8_t *pkt, size_t len, size_t cap, struct engine_ceiling ceiling
 
 			if (mss <= limit) /* never raise an MSS */
 				continue;
-			if (!seg.authenticated)
+			if (!frozen)
 				res->action = ENGINE_CLAMPED;
 			if (!write)
 				continue;
@@ -325,9 +337,13 @@ engine_clamp(uint8_t *pkt, size_t len, size_t cap, struct engine_ceiling ceiling
 		if (limit < mss)
 			mss = limit;
 		/* Like the kernel: only where nothing has to move but the
-		 * options, so never into a segment with data or a fragment. */
-		if (seg.authenticated) {
+		 * options, so never into a segment with data or a fragment.
+		 * TCP-MD5's digest covers the data offset (RFC 2385 2.0), not
+		 * the options: an MSS may be lowered in place, never added. */
+		if (frozen) {
 			/* leave it */
+		} else if (md5) {
+			res->note = ENGINE_NOTE_TCP_MD5;
 		} else if (tcp_len != hdr_len || seg.first_fragment || hdr_len >= 60 ||
 			   cap < len + TCPOLEN_MSS || len + TCPOLEN_MSS > 0xffff + (seg.family == 6 ? 40u : 0u)) {
 			res->note = ENGINE_NOTE_NO_ROOM;
@@ -386,6 +402,9 @@ engine_note_name(enum engine_note note)
 		[ENGINE_NOTE_NONE] = "none",
 		[ENGINE_NOTE_NO_ROOM] = "no_room",
 		[ENGINE_NOTE_AUTHENTICATED] = "authenticated",
+		[ENGINE_NOTE_TCP_AO] = "tcp_ao",
+		[ENGINE_NOTE_TCP_MD5] = "tcp_md5",
+		[ENGINE_NOTE_EXCLUDED] = "excluded",
 	};
 
 	return (unsigned)note < ENGINE_NOTE_COUNT ? names[note] : "?";

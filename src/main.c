@@ -28,10 +28,11 @@
 #include "notify.h"
 #include "privs.h"
 #include "report.h"
+#include "routes.h"
 #include "view.h"
 #include "worker.h"
 
-enum event_source { EV_SIGNAL, EV_LINKS, EV_STATS, EV_WATCHDOG, EV_CONTROL };
+enum event_source { EV_SIGNAL, EV_LINKS, EV_ROUTES, EV_STATS, EV_WATCHDOG, EV_CONTROL };
 
 struct daemon {
 	struct conf conf;
@@ -39,6 +40,7 @@ struct daemon {
 	bool conf_explicit;         /* -c given: the file must exist */
 	bool observe;               /* --dry-run: observe whatever the file says */
 	struct links *links;
+	struct routes *routes;
 	struct firewall *firewall;
 	struct control *control;    /* NULL: no control socket */
 	struct report *report;
@@ -66,10 +68,12 @@ usage(FILE *out)
 }
 
 static void
-conf_report(void *arg, const char *file, unsigned line, const char *msg)
+conf_report(void *arg, enum conf_level level, const char *file, unsigned line, const char *msg)
 {
 	(void)arg;
-	if (line == 0)
+	if (level == CONF_WARNING)
+		log_warnx("%s:%u: warning: %s", file, line, msg);
+	else if (line == 0)
 		log_err("%s: %s", file, msg); /* the file itself: missing, unreadable */
 	else
 		log_err("%s:%u: %s", file, line, msg);
@@ -97,11 +101,22 @@ arm_timer(int fd, uint64_t usec)
 	return timerfd_settime(fd, 0, &its, NULL);
 }
 
-/* A new view for the workers, after a link or the config changed. */
+/* The view of the interfaces and routes as they are now, under conf. NULL on ENOMEM. */
+static struct view *
+build_view(struct daemon *d, const struct conf *conf)
+{
+	const struct route *routes;
+	size_t n;
+
+	routes = routes_list(d->routes, &n);
+	return view_build(links_table(d->links), routes, n, conf, report_slot, d->report);
+}
+
+/* A new view for the workers, after a link, a route or the config changed. */
 static void
 publish_view(struct daemon *d, const struct conf *conf)
 {
-	struct view *view = view_build(links_table(d->links), conf, report_slot, d->report);
+	struct view *view = build_view(d, conf);
 
 	if (view == NULL) {
 		log_warn("building the interface view; the old one stays");
@@ -162,6 +177,18 @@ on_signal(struct daemon *d)
 	return true;
 }
 
+/* What the kernel says of interfaces or routes changed, or could not be followed. */
+static void
+on_kernel_news(struct daemon *d, int changed, const char *what)
+{
+	/* blind to MTU changes: better restarted (systemd) than wrong;
+	 * --queue-bypass carries traffic meanwhile */
+	if (changed == -1)
+		fatalx("lost track of the %s", what);
+	if (changed == 1)
+		publish_view(d, &d->conf);
+}
+
 static bool
 on_event(struct daemon *d, enum event_source source)
 {
@@ -174,15 +201,10 @@ on_event(struct daemon *d, enum event_source source)
 	case EV_SIGNAL:
 		return on_signal(d);
 	case EV_LINKS:
-		switch (links_dispatch(d->links)) {
-		case 1:
-			publish_view(d, &d->conf);
-			break;
-		case -1:
-			/* blind to MTU changes: better restarted (systemd) than wrong;
-			 * --queue-bypass carries traffic meanwhile */
-			fatalx("lost track of the interfaces");
-		}
+		on_kernel_news(d, links_dispatch(d->links), "interfaces");
+		break;
+	case EV_ROUTES:
+		on_kernel_news(d, routes_dispatch(d->routes), "routes");
 		break;
 	case EV_STATS:
 		if (read(d->stats_fd, &ticks, sizeof(ticks)) == sizeof(ticks))
@@ -234,9 +256,11 @@ start(struct daemon *d)
 
 	if ((d->links = links_open()) == NULL)
 		fatalx("cannot read the interfaces");
+	if ((d->routes = routes_open()) == NULL)
+		fatalx("cannot read the routes");
 	if ((d->report = report_new()) == NULL)
 		fatalx("cannot start");
-	d->view = view_build(links_table(d->links), &d->conf, report_slot, d->report);
+	d->view = build_view(d, &d->conf);
 	if (d->view == NULL)
 		fatal("cannot build the interface view");
 	if ((d->workers = workers_open(&d->conf, d->view)) == NULL) {
@@ -264,6 +288,8 @@ start(struct daemon *d)
 
 	watch(d, d->signal_fd, EV_SIGNAL);
 	watch(d, links_fd(d->links), EV_LINKS);
+	watch(d, links_timer_fd(d->links), EV_LINKS);
+	watch(d, routes_fd(d->routes), EV_ROUTES);
 	watch(d, d->stats_fd, EV_STATS);
 	if (d->control != NULL)
 		watch(d, control_fd(d->control), EV_CONTROL);
@@ -294,6 +320,7 @@ stop(struct daemon *d)
 	workers_stop(d->workers); /* drains, unbinds, frees the view */
 	d->workers = NULL;
 	report_free(d->report);
+	routes_close(d->routes);
 	links_close(d->links);
 	conf_free(&d->conf);
 	close(d->watchdog_fd);

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <pwd.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -103,6 +104,27 @@ privs_verify(bool ambient, bool raw)
 }
 
 int
+privs_check_user(const char *user, char *why, size_t size)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		/* getpwnam(3): these mean "not found" too, depending on the NSS module */
+		bool absent = errno == 0 || errno == ENOENT || errno == ESRCH || errno == EBADF ||
+			      errno == EPERM;
+
+		snprintf(why, size, "%s", absent ? "no such user" : strerror(errno));
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		snprintf(why, size, "is root (uid 0); name an unprivileged user, or leave user unset");
+		return -1;
+	}
+	return 0;
+}
+
+int
 privs_drop(const char *user, bool raw)
 {
 	struct passwd *pw;
@@ -111,20 +133,14 @@ privs_drop(const char *user, bool raw)
 	gid_t gid;
 	int rc;
 
-	errno = 0;
-	if ((pw = getpwnam(user)) == NULL) {
-		if (errno)
-			log_warn("user %s", user);
-		else
-			log_err("user %s: no such user", user);
+	char why[128];
+
+	if (privs_check_user(user, why, sizeof(why)) == -1 || (pw = getpwnam(user)) == NULL) {
+		log_err("user %s: %s", user, why);
 		return -1;
 	}
 	uid = pw->pw_uid;
 	gid = pw->pw_gid;
-	if (uid == 0) {
-		log_err("user %s: is root; name an unprivileged user", user);
-		return -1;
-	}
 	if (geteuid() != 0) {
 		log_err("cannot switch to user %s: not running as root", user);
 		return -1;

@@ -18,17 +18,28 @@
 
 /* What the last warning about a slot was based on: warn again only when it changes. */
 struct report_warned {
-	unsigned mtu, overhead;
-	bool floored, warned_once;
+	unsigned mtu, mtu6, overhead;
+	bool floored4, floored6, warned_once;
+};
+
+/* What the kernel said of an interface and what the view made of it. */
+struct report_facts {
+	unsigned mtu, mtu6, effective_mtu, effective_mtu6;
+	bool clamp;
 };
 
 struct report {
 	char names[VIEW_MAX_SLOTS][CONF_IFNAMSIZ];   /* "" for a released slot */
 	uint16_t count;                              /* slots ever taken: 0 .. count - 1 */
 	struct report_warned warned[VIEW_MAX_SLOTS];
-	struct engine_ceiling ceiling[VIEW_MAX_SLOTS]; /* in the current view; 0 if not in it */
+	struct engine_ceiling ceiling[VIEW_MAX_SLOTS]; /* in the current view; 0 if not in it or not clamped */
+	bool present[VIEW_MAX_SLOTS];                /* in the current view */
+	struct report_facts staged[VIEW_MAX_SLOTS];  /* from the view being built */
+	struct report_facts facts[VIEW_MAX_SLOTS];   /* from the current view */
 	struct stats_counters per_slot[VIEW_MAX_SLOTS];
 	struct stats_counters total;
+	struct stats_mss mss[VIEW_MAX_SLOTS];        /* big, but only the pages of slots in use are touched */
+	struct stats_mss mss_total;
 	struct stats_line lines[VIEW_MAX_SLOTS + 1];
 	uint64_t gaps_reported;
 	struct bypass bypass;                        /* the rules' counts against ours, across repairs */
@@ -93,27 +104,32 @@ report_warn(struct report *report, uint16_t slot, const struct view_link *vl,
 	struct report_warned *w = &report->warned[slot];
 	const struct conf_iface *iface = vl->iface;
 	const struct link *link = vl->link;
+	const struct link_ceiling *c = &vl->ceiling;
 	unsigned overhead = iface ? iface->overhead : 0;
+	char where[PATH_MAX + 32] = "";
 
-	if (w->mtu == link->mtu && w->overhead == overhead && w->floored == vl->ceiling.floored &&
-	    w->warned_once)
+	if (w->mtu == link->mtu && w->mtu6 == link->mtu6 && w->overhead == overhead &&
+	    w->floored4 == c->floored4 && w->floored6 == c->floored6 && w->warned_once)
 		return;
 	w->mtu = link->mtu;
+	w->mtu6 = link->mtu6;
 	w->overhead = overhead;
-	w->floored = vl->ceiling.floored;
+	w->floored4 = c->floored4;
+	w->floored6 = c->floored6;
 	w->warned_once = true;
 
-	if (vl->ceiling.floored) {
-		char where[PATH_MAX + 32] = "";
-
-		if (iface)
-			snprintf(where, sizeof(where), " (%s:%u)", conf->path, iface->line);
-		log_warnx("%s: effective MTU %u (MTU %u - overhead %u%s) leaves too little; "
-			  "MSS held at %u (IPv4) / %u (IPv6): never below %u / %u",
-			  link->name, vl->ceiling.effective_mtu,
+	if (iface)
+		snprintf(where, sizeof(where), " (%s:%u)", conf->path, iface->line);
+	if (c->floored4)
+		log_warnx("%s: effective MTU %u (MTU %u - overhead %u%s) is below IPv4's %u: "
+			  "IPv4 MSS held at its floor %u", link->name, c->effective_mtu,
 			  iface && iface->mtu ? iface->mtu : link->mtu, overhead, where,
-			  vl->ceiling.mss.ipv4, vl->ceiling.mss.ipv6, BOUNDS_MSS_FLOOR_IPV4, BOUNDS_MSS_FLOOR_IPV6);
-	}
+			  BOUNDS_MTU_MIN_IPV4, BOUNDS_MSS_FLOOR_IPV4);
+	if (c->floored6)
+		log_warnx("%s: IPv6 MTU %u (MTU %u - overhead %u%s) is below IPv6's %u: IPv6 cannot "
+			  "run on it; IPv6 MSS held at its floor %u", link->name, c->effective_mtu6,
+			  iface && iface->mtu ? iface->mtu : link->mtu, overhead, where,
+			  BOUNDS_MTU_MIN_IPV6, BOUNDS_MSS_FLOOR_IPV6);
 	if (vl->counted_twice)
 		log_warnx("%s: a %s device's MTU (%u) already excludes %s's %u bytes; "
 			  "overhead = %u in %s:%u probably counts them twice",
@@ -127,8 +143,13 @@ report_slot(void *arg, const struct view_link *vl, const struct conf *conf)
 	struct report *report = arg;
 	uint16_t slot = report_slot_named(report, vl->link->name);
 
-	if (slot != VIEW_SLOT_OTHER)
+	if (slot != VIEW_SLOT_OTHER) {
 		report_warn(report, slot, vl, conf);
+		report->staged[slot] = (struct report_facts){
+			vl->link->mtu, vl->link->mtu6, vl->ceiling.effective_mtu,
+			vl->ceiling.effective_mtu6, !(vl->iface != NULL && vl->iface->no_clamp),
+		};
+	}
 	return slot;
 }
 
@@ -182,10 +203,15 @@ report_published(struct report *report, const struct view *view, const struct co
 	size_t iter = 0;
 
 	memset(report->ceiling, 0, sizeof(report->ceiling));
+	memset(report->facts, 0, sizeof(report->facts));
 	while ((e = iftable_next(&view->entries, &iter)) != NULL) {
 		present[e->slot] = true;
-		report->ceiling[e->slot] = e->mss;
+		if (e->clamp)
+			report->ceiling[e->slot] = e->mss;
+		report->facts[e->slot] = report->staged[e->slot];
 	}
+	memcpy(report->present, present, sizeof(report->present));
+	report->present[VIEW_SLOT_OTHER] = false;
 	report_reclaim(report, present, conf, workers);
 }
 
@@ -246,27 +272,63 @@ report_write(struct report *report, struct workers *workers, const struct conf *
 
 	/* the rules first: what they counted is then at most what we saw plus what passed us */
 	have_counts = fw != NULL && firewall_counts(fw, &counts) == 0;
-	workers_collect(workers, report->per_slot, &extra);
+	workers_collect(workers, report->per_slot, &extra, report->mss, report->count);
 	extra.uptime_seconds = (uint64_t)(now - report->started);
 	extra.observing = conf->mode == CONF_MODE_OBSERVE;
 	extra.rules_ours = fw != NULL && firewall_restored(fw, &extra.rules_restored);
 	memset(&report->total, 0, sizeof(report->total));
+	memset(&report->mss_total, 0, sizeof(report->mss_total));
 	for (slot = 0; slot < report->count; slot++) {
 		const struct stats_counters *c = &report->per_slot[slot];
-		bool configured = slot != VIEW_SLOT_OTHER && report->ceiling[slot].ipv4 != 0 &&
+		bool configured = report->present[slot] &&
 				  conf_iface_find(conf, report->names[slot]) != NULL;
 
+		bool counted = stats_total(c, ENGINE_ACTION_COUNT) != 0;
+
 		stats_add(&report->total, c);
-		if (stats_total(c, ENGINE_ACTION_COUNT) == 0 && !configured)
+		if (counted) /* else workers_collect() left report->mss[slot] as it was */
+			stats_mss_add(&report->mss_total, &report->mss[slot]);
+		if (!counted && !configured)
 			continue;
 		report->lines[n++] = (struct stats_line){ report->names[slot], c,
-							  report->ceiling[slot], NULL };
+							  report->ceiling[slot], NULL,
+							  counted ? &report->mss[slot] : NULL };
 	}
 	if (have_counts)
 		report_bypassed(report, &counts, &extra);
-	report->lines[n++] = (struct stats_line){ "all", &report->total, { 0, 0 }, &extra };
+	report->lines[n++] = (struct stats_line){ "all", &report->total, { 0, 0 }, &extra,
+						  &report->mss_total };
 	statlog_write(report->statlog, now, report->lines, n);
 	report_gaps(report, &extra);
+}
+
+uint16_t
+report_slots(const struct report *report)
+{
+	return report->count;
+}
+
+bool
+report_iface(const struct report *report, struct workers *workers, uint16_t slot,
+	     struct report_iface *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (slot == VIEW_SLOT_OTHER || slot >= report->count || report->names[slot][0] == '\0')
+		return false;
+	out->name = report->names[slot];
+	out->present = report->present[slot];
+	if (out->present) {
+		const struct report_facts *f = &report->facts[slot];
+
+		out->clamp = f->clamp;
+		out->mtu = f->mtu;
+		out->mtu6 = f->mtu6;
+		out->effective_mtu = f->effective_mtu;
+		out->effective_mtu6 = f->effective_mtu6;
+		out->mss = report->ceiling[slot];
+	}
+	workers_collect_slot(workers, slot, &out->counters, &out->mss_seen);
+	return true;
 }
 
 void
@@ -277,7 +339,7 @@ report_status(struct report *report, struct workers *workers, const struct conf 
 	struct stats_extra extra;
 	uint16_t slot;
 
-	workers_collect(workers, report->per_slot, &extra);
+	workers_collect(workers, report->per_slot, &extra, report->mss, report->count);
 	memset(&total, 0, sizeof(total));
 	for (slot = 0; slot < report->count; slot++)
 		stats_add(&total, &report->per_slot[slot]);
@@ -288,12 +350,6 @@ report_status(struct report *report, struct workers *workers, const struct conf 
 	st->verdict_errors = extra.verdict_errors;
 	st->bypassed_known = report->bypassed_known;
 	st->bypassed = report->bypassed_reported;
-}
-
-const struct stats_counters *
-report_slot_counters(const struct report *report, uint16_t slot)
-{
-	return &report->per_slot[slot < VIEW_MAX_SLOTS ? slot : VIEW_SLOT_OTHER];
 }
 
 void

@@ -30,6 +30,53 @@ stats_add(struct stats_counters *sum, const struct stats_counters *c)
 			sum->packets[family][action] += c->packets[family][action];
 }
 
+/* The ranges around the exact bins, in order; the exact ones sit between the 6th and the 7th. */
+static const struct { uint16_t lo, hi; } mss_ranges[] = {
+	{ 1, 535 }, { 536, 536 }, { 537, 999 }, { 1000, 1219 }, { 1220, 1220 }, { 1221, 1239 },
+	/* STATS_MSS_EXACT_LO .. STATS_MSS_EXACT_HI, one bin each */
+	{ 1461, 2999 }, { 3000, 8899 }, { 8900, 9000 }, { 9001, 65535 },
+};
+#define MSS_RANGES_BELOW 6
+#define MSS_EXACT (STATS_MSS_EXACT_HI - STATS_MSS_EXACT_LO + 1)
+
+_Static_assert(STATS_MSS_BINS == sizeof(mss_ranges) / sizeof(mss_ranges[0]) + MSS_EXACT,
+	       "every bin is a range or an exact value");
+
+unsigned
+stats_mss_bin(uint16_t mss)
+{
+	unsigned i;
+
+	if (mss >= STATS_MSS_EXACT_LO && mss <= STATS_MSS_EXACT_HI)
+		return MSS_RANGES_BELOW + (unsigned)(mss - STATS_MSS_EXACT_LO);
+	for (i = 0; mss > mss_ranges[i].hi; i++)
+		;
+	return i < MSS_RANGES_BELOW ? i : i + MSS_EXACT;
+}
+
+void
+stats_mss_range(unsigned bin, unsigned *lo, unsigned *hi)
+{
+	if (bin >= MSS_RANGES_BELOW && bin < MSS_RANGES_BELOW + MSS_EXACT) {
+		*lo = *hi = STATS_MSS_EXACT_LO + bin - MSS_RANGES_BELOW;
+		return;
+	}
+	if (bin >= MSS_RANGES_BELOW)
+		bin -= MSS_EXACT;
+	if (bin >= sizeof(mss_ranges) / sizeof(mss_ranges[0]))
+		bin = sizeof(mss_ranges) / sizeof(mss_ranges[0]) - 1;
+	*lo = mss_ranges[bin].lo;
+	*hi = mss_ranges[bin].hi;
+}
+
+void
+stats_mss_add(struct stats_mss *sum, const struct stats_mss *h)
+{
+	for (int family = 0; family < STATS_FAMILY_COUNT; family++)
+		for (int bin = 0; bin < STATS_MSS_BINS; bin++)
+			sum->bins[family][bin] += h->bins[family][bin];
+}
+
 static uint64_t
 family_seen(const struct stats_counters *c, int family)
 {
@@ -313,6 +360,52 @@ stats_format_logfmt(char *buf, size_t size, time_t now, const struct stats_line 
 	return finish(&w);
 }
 
+/* A bin's name: "1460", or "1461-2999" for a range. */
+static void
+put_mss_bin(struct writer *w, unsigned bin)
+{
+	unsigned lo, hi;
+
+	stats_mss_range(bin, &lo, &hi);
+	put_u64(w, lo);
+	if (hi != lo) {
+		put_char(w, '-');
+		put_u64(w, hi);
+	}
+}
+
+/* The names of malformed reasons and notes, by index, for the loops below. */
+static const char *
+malformed_name(int i)
+{
+	return engine_malformed_name((enum engine_malformed)i);
+}
+
+static const char *
+note_name(int i)
+{
+	return engine_note_name((enum engine_note)i);
+}
+
+/* ,"key":{"name":v,...} for indexes 1..n-1 (0 is "ok" or "none": never counted) */
+static void
+put_json_named(struct writer *w, const char *key, const char *(*name)(int), const uint64_t *v,
+	       int n)
+{
+	put_str(w, ",\"");
+	put_str(w, key);
+	put_str(w, "\":{");
+	for (int i = 1; i < n; i++) {
+		if (i > 1)
+			put_char(w, ',');
+		put_char(w, '"');
+		put_str(w, name(i));
+		put_str(w, "\":");
+		put_u64(w, v[i]);
+	}
+	put_char(w, '}');
+}
+
 /* ,"key":v -- every JSON member here follows another */
 static void
 put_json_u64(struct writer *w, const char *key, uint64_t v)
@@ -345,6 +438,21 @@ stats_format_json(char *buf, size_t size, time_t now, const struct stats_line *l
 		for (int i = 0; i < ENGINE_ACTION_COUNT; i++)
 			put_json_u64(&w, engine_action_name(action_order[i]),
 				     c->packets[family][action_order[i]]);
+		if (line->mss != NULL) {
+			bool first = true;
+
+			put_str(&w, ",\"mss\":{");
+			for (unsigned bin = 0; bin < STATS_MSS_BINS; bin++) {
+				if (line->mss->bins[family][bin] == 0)
+					continue;
+				put_str(&w, first ? "\"" : ",\"");
+				put_mss_bin(&w, bin);
+				put_str(&w, "\":");
+				put_u64(&w, line->mss->bins[family][bin]);
+				first = false;
+			}
+			put_char(&w, '}');
+		}
 		put_char(&w, '}');
 	}
 	if (line->ceiling.ipv4 != 0)
@@ -363,16 +471,9 @@ stats_format_json(char *buf, size_t size, time_t now, const struct stats_line *l
 		put_json_u64(&w, "uptime", x->uptime_seconds);
 		if (x->observing)
 			put_str(&w, ",\"mode\":\"observe\"");
-		put_str(&w, ",\"malformed_reasons\":{");
-		for (int reason = ENGINE_OK + 1; reason < ENGINE_MALFORMED_COUNT; reason++) {
-			if (reason > ENGINE_OK + 1)
-				put_char(&w, ',');
-			put_char(&w, '"');
-			put_str(&w, engine_malformed_name((enum engine_malformed)reason));
-			put_str(&w, "\":");
-			put_u64(&w, x->malformed[reason]);
-		}
-		put_char(&w, '}');
+		put_json_named(&w, "malformed_reasons", malformed_name, x->malformed,
+			       ENGINE_MALFORMED_COUNT);
+		put_json_named(&w, "notes", note_name, x->notes, ENGINE_NOTE_COUNT);
 	}
 	put_str(&w, "}\n");
 	return finish(&w);
@@ -390,6 +491,36 @@ put_metric_header(struct writer *w, const char *name, const char *type, const ch
 	put_char(w, ' ');
 	put_str(w, type);
 	put_char(w, '\n');
+}
+
+/* metric{iface="name",family="ipv4" -- how every per-interface series begins */
+static void
+put_series(struct writer *w, const char *metric, const char *iface, int family)
+{
+	put_str(w, metric);
+	put_str(w, "{iface=");
+	put_prometheus_label(w, iface);
+	put_str(w, ",family=\"");
+	put_str(w, family_name[family]);
+	put_char(w, '"');
+}
+
+/* metric{label="name"} v for indexes 1..n-1, after its HELP and TYPE. */
+static void
+put_prometheus_named(struct writer *w, const char *metric, const char *help, const char *label,
+		     const char *(*name)(int), const uint64_t *v, int n)
+{
+	put_metric_header(w, metric, "counter", help);
+	for (int i = 1; i < n; i++) {
+		put_str(w, metric);
+		put_char(w, '{');
+		put_str(w, label);
+		put_str(w, "=\"");
+		put_str(w, name(i));
+		put_str(w, "\"} ");
+		put_u64(w, v[i]);
+		put_char(w, '\n');
+	}
 }
 
 /* The first line that carries the daemon-wide figures, or NULL. */
@@ -412,7 +543,7 @@ stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, 
 {
 	struct writer w = { .buf = buf, .size = size };
 	const struct stats_extra *extra = find_extra(lines, n);
-	bool have_iface = false, have_ceiling = false;
+	bool have_iface = false, have_ceiling = false, have_mss = false;
 
 	for (size_t i = 0; i < n; i++) {
 		if (lines[i].extra != NULL)
@@ -420,6 +551,9 @@ stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, 
 		have_iface = true;
 		if (lines[i].ceiling.ipv4 != 0 || lines[i].ceiling.ipv6 != 0)
 			have_ceiling = true;
+		for (int family = 0; family < STATS_FAMILY_COUNT && lines[i].mss != NULL; family++)
+			for (unsigned bin = 0; bin < STATS_MSS_BINS; bin++)
+				have_mss |= lines[i].mss->bins[family][bin] != 0;
 	}
 
 	if (have_iface) {
@@ -430,11 +564,8 @@ stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, 
 				continue;
 			for (int family = 0; family < STATS_FAMILY_COUNT; family++) {
 				for (int a = 0; a < ENGINE_ACTION_COUNT; a++) {
-					put_str(&w, "mssclampd_packets_total{iface=");
-					put_prometheus_label(&w, lines[i].iface);
-					put_str(&w, ",family=\"");
-					put_str(&w, family_name[family]);
-					put_str(&w, "\",action=\"");
+					put_series(&w, "mssclampd_packets_total", lines[i].iface, family);
+					put_str(&w, ",action=\"");
 					put_str(&w, engine_action_name(action_order[a]));
 					put_str(&w, "\"} ");
 					put_u64(&w, lines[i].counters->packets[family][action_order[a]]);
@@ -457,26 +588,43 @@ stats_format_prometheus(char *buf, size_t size, const struct stats_line *lines, 
 			for (int family = 0; family < STATS_FAMILY_COUNT; family++) {
 				if (mss[family] == 0)
 					continue;
-				put_str(&w, "mssclampd_mss_ceiling{iface=");
-				put_prometheus_label(&w, lines[i].iface);
-				put_str(&w, ",family=\"");
-				put_str(&w, family_name[family]);
-				put_str(&w, "\"} ");
+				put_series(&w, "mssclampd_mss_ceiling", lines[i].iface, family);
+				put_str(&w, "} ");
 				put_u64(&w, mss[family]);
 				put_char(&w, '\n');
 			}
 		}
 	}
-	if (extra != NULL) {
-		put_metric_header(&w, "mssclampd_malformed_total", "counter",
-				  "Packets passed unchanged because their headers were broken, by reason.");
-		for (int reason = ENGINE_OK + 1; reason < ENGINE_MALFORMED_COUNT; reason++) {
-			put_str(&w, "mssclampd_malformed_total{reason=\"");
-			put_str(&w, engine_malformed_name((enum engine_malformed)reason));
-			put_str(&w, "\"} ");
-			put_u64(&w, extra->malformed[reason]);
-			put_char(&w, '\n');
+	/* A labelled counter rather than a histogram: 231 cumulative buckets per
+	 * interface and family would be mostly empty series, while
+	 * sum by (mss) (increase(mssclampd_syn_mss_total[1h])) is the question. */
+	if (have_mss) {
+		put_metric_header(&w, "mssclampd_syn_mss_total", "counter",
+				  "SYNs and SYN-ACKs by the MSS they arrived with: one value, or a range lo-hi.");
+		for (size_t i = 0; i < n; i++) {
+			if (lines[i].extra != NULL || lines[i].mss == NULL)
+				continue;
+			for (int family = 0; family < STATS_FAMILY_COUNT; family++) {
+				for (unsigned bin = 0; bin < STATS_MSS_BINS; bin++) {
+					if (lines[i].mss->bins[family][bin] == 0)
+						continue;
+					put_series(&w, "mssclampd_syn_mss_total", lines[i].iface, family);
+					put_str(&w, ",mss=\"");
+					put_mss_bin(&w, bin);
+					put_str(&w, "\"} ");
+					put_u64(&w, lines[i].mss->bins[family][bin]);
+					put_char(&w, '\n');
+				}
+			}
 		}
+	}
+	if (extra != NULL) {
+		put_prometheus_named(&w, "mssclampd_notes_total",
+				     "SYNs left as they were and why: no room, AH, TCP-AO, TCP-MD5, not clamped.",
+				     "note", note_name, extra->notes, ENGINE_NOTE_COUNT);
+		put_prometheus_named(&w, "mssclampd_malformed_total",
+				     "Packets passed unchanged because their headers were broken, by reason.",
+				     "reason", malformed_name, extra->malformed, ENGINE_MALFORMED_COUNT);
 		put_metric_header(&w, "mssclampd_queue_gaps_total", "counter",
 				  "Packets the kernel let past our full socket buffer unclamped (fail-open).");
 		put_str(&w, "mssclampd_queue_gaps_total ");

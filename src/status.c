@@ -51,6 +51,23 @@ out_finish(struct out *o)
 	return (int)o->len;
 }
 
+void
+status_top_mss(const uint64_t *bins, struct status_mss *top, unsigned *n)
+{
+	unsigned bin, i;
+
+	*n = 0;
+	for (bin = 0; bin < STATS_MSS_BINS; bin++) {
+		if (bins[bin] == 0 || (*n == STATUS_MSS_TOP && top[*n - 1].count >= bins[bin]))
+			continue;
+		i = *n < STATUS_MSS_TOP ? (*n)++ : STATUS_MSS_TOP - 1;
+		for (; i > 0 && top[i - 1].count < bins[bin]; i--)
+			top[i] = top[i - 1];
+		stats_mss_range(bin, &top[i].lo, &top[i].hi);
+		top[i].count = bins[bin];
+	}
+}
+
 /* RFC 3339, UTC, as the stats log writes its timestamps. */
 static const char *
 status_time(char *buf, size_t size, time_t t)
@@ -139,7 +156,7 @@ struct column {
  * block is two tables: ceilings, then counters.
  */
 #define STATUS_ROWS 32
-#define STATUS_COLS 8
+#define STATUS_COLS 9
 
 /* The text after a row's last column, unaligned: row 0 is the header line. */
 typedef void status_tail_fn(struct out *o, const struct status *st, size_t row);
@@ -211,12 +228,44 @@ status_section(struct out *o, const struct status *st, size_t row)
 			   st->config, f->section_line);
 }
 
+/* "1460:3 1400:1 / 1440:3": the MSS values seen most, IPv4 then IPv6 (at most 3 each). */
+static void
+status_mss_seen(struct out *o, const struct status *st, size_t row)
+{
+	const struct status_iface *f;
+	unsigned family, i;
+
+	if (row == 0) {
+		out_printf(o, "mss seen (ipv4 / ipv6)");
+		return;
+	}
+	f = &st->ifaces[row - 1];
+	if (f->n_mss_seen[0] + f->n_mss_seen[1] == 0) {
+		out_printf(o, "-");
+		return;
+	}
+	for (family = 0; family < 2; family++) {
+		if (family == 1)
+			out_printf(o, " / ");
+		if (f->n_mss_seen[family] == 0)
+			out_printf(o, "-");
+		for (i = 0; i < f->n_mss_seen[family] && i < 3; i++) {
+			const struct status_mss *m = &f->mss_seen[family][i];
+
+			if (m->lo == m->hi)
+				out_printf(o, "%s%u:%" PRIu64, i ? " " : "", m->lo, m->count);
+			else
+				out_printf(o, "%s%u-%u:%" PRIu64, i ? " " : "", m->lo, m->hi, m->count);
+		}
+	}
+}
+
 static void
 status_ifaces_text(struct out *o, const struct status *st)
 {
 	static const struct column ceil_cols[] = {
 		{ "interface", LEFT }, { "ifindex", RIGHT }, { "kind", LEFT }, { "mtu", RIGHT },
-		{ "overhead", RIGHT }, { "mtu_override", RIGHT }, { "mss4", RIGHT }, { "mss6", RIGHT },
+		{ "mtu6", RIGHT }, { "overhead", RIGHT }, { "mtu_override", RIGHT }, { "mss4", RIGHT }, { "mss6", RIGHT },
 	};
 	static const struct column count_cols[] = {
 		{ "interface", LEFT }, { "seen", RIGHT }, { "clamped", RIGHT },
@@ -239,10 +288,16 @@ status_ifaces_text(struct out *o, const struct status *st)
 			cell_u64(cells[i][1], f->ifindex, false);
 			status_printable(cells[i][2], STATUS_CELL, f->kind[0] ? f->kind : "-");
 			cell_u64(cells[i][3], f->mtu, false);
-			cell_u64(cells[i][4], f->overhead, false);
-			cell_u64(cells[i][5], f->mtu_override, true);
-			cell_u64(cells[i][6], f->mss4, true);
-			cell_u64(cells[i][7], f->mss6, true);
+			cell_u64(cells[i][4], f->mtu6, true);
+			cell_u64(cells[i][5], f->overhead, false);
+			cell_u64(cells[i][6], f->mtu_override, true);
+			if (f->clamp) {
+				cell_u64(cells[i][7], f->mss4, true);
+				cell_u64(cells[i][8], f->mss6, true);
+			} else {
+				snprintf(cells[i][7], STATUS_CELL, "off");
+				snprintf(cells[i][8], STATUS_CELL, "off");
+			}
 		}
 		out_printf(o, "\n");
 		status_table(o, ceil_cols, sizeof(ceil_cols) / sizeof(ceil_cols[0]), cells, n,
@@ -260,7 +315,7 @@ status_ifaces_text(struct out *o, const struct status *st)
 		}
 		out_printf(o, "\n");
 		status_table(o, count_cols, sizeof(count_cols) / sizeof(count_cols[0]), cells, n,
-			     NULL, st, first);
+			     status_mss_seen, st, first);
 	}
 }
 
@@ -332,6 +387,30 @@ json_u64_or_null(struct out *o, uint64_t v, bool known)
 		out_printf(o, "null");
 }
 
+/* {"ipv4":{"1460":3,"1461-2999":1},"ipv6":{...}}: the most counted, most first */
+static void
+status_mss_seen_json(struct out *o, const struct status_iface *f)
+{
+	static const char *const family_name[2] = { "ipv4", "ipv6" };
+	unsigned family, i;
+
+	out_printf(o, "{");
+	for (family = 0; family < 2; family++) {
+		out_printf(o, "%s\"%s\":{", family ? "," : "", family_name[family]);
+		for (i = 0; i < f->n_mss_seen[family]; i++) {
+			const struct status_mss *m = &f->mss_seen[family][i];
+
+			if (m->lo == m->hi)
+				out_printf(o, "%s\"%u\":%" PRIu64, i ? "," : "", m->lo, m->count);
+			else
+				out_printf(o, "%s\"%u-%u\":%" PRIu64, i ? "," : "", m->lo, m->hi,
+					   m->count);
+		}
+		out_printf(o, "}");
+	}
+	out_printf(o, "}");
+}
+
 static void
 status_iface_json(struct out *o, const struct status *st, const struct status_iface *f)
 {
@@ -341,7 +420,9 @@ status_iface_json(struct out *o, const struct status *st, const struct status_if
 	out_printf(o, ",\"ifindex\":%" PRIu32 ",", f->ifindex);
 	json_key(o, "kind");
 	json_string(o, f->kind);
-	out_printf(o, ",\"mtu\":%u,\"section\":", f->mtu);
+	out_printf(o, ",\"mtu\":%u,\"mtu6\":", f->mtu);
+	json_u64_or_null(o, f->mtu6, f->mtu6 != 0);
+	out_printf(o, ",\"clamp\":%s,\"section\":", f->clamp ? "true" : "false");
 	if (f->section[0] == '\0') {
 		out_printf(o, "null");
 	} else {
@@ -357,13 +438,17 @@ status_iface_json(struct out *o, const struct status *st, const struct status_if
 	json_u64_or_null(o, f->mtu_override, f->mtu_override != 0);
 	out_printf(o, ",\"mss_cap\":");
 	json_u64_or_null(o, f->mss_cap, f->mss_cap != 0);
+	out_printf(o, ",\"mss6_cap\":");
+	json_u64_or_null(o, f->mss6_cap, f->mss6_cap != 0);
 	out_printf(o, ",\"mss4\":");
 	json_u64_or_null(o, f->mss4, f->mss4 != 0);
 	out_printf(o, ",\"mss6\":");
 	json_u64_or_null(o, f->mss6, f->mss6 != 0);
 	out_printf(o, ",\"seen\":%" PRIu64 ",\"clamped\":%" PRIu64 ",\"unchanged\":%" PRIu64
-		   ",\"inserted\":%" PRIu64 ",\"malformed\":%" PRIu64 "}",
+		   ",\"inserted\":%" PRIu64 ",\"malformed\":%" PRIu64 ",\"mss_seen\":",
 		   f->seen, f->clamped, f->unchanged, f->inserted, f->malformed);
+	status_mss_seen_json(o, f);
+	out_printf(o, "}");
 }
 
 int

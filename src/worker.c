@@ -41,7 +41,9 @@ struct worker {
 	pthread_mutex_t lock;
 	/* under lock: */
 	struct stats_counters *counters;       /* [VIEW_MAX_SLOTS] */
+	struct stats_mss *mss;                 /* [VIEW_MAX_SLOTS]: pages touched only for slots in use */
 	uint64_t malformed[ENGINE_MALFORMED_COUNT];
+	uint64_t notes[ENGINE_NOTE_COUNT];
 	struct queue_counters queue_counters;
 	/* heartbeat: bumped by the worker, compared by the main thread */
 	atomic_uint_fast64_t heartbeat;
@@ -71,20 +73,25 @@ worker_batch(struct worker *w, struct queue_packet *pkts, int n)
 	flags = view->dry_run ? ENGINE_DRY_RUN : 0;
 	for (i = 0; i < n; i++) {
 		struct queue_packet *pkt = &pkts[i];
-		uint16_t slot;
-		struct engine_ceiling ceiling = view_ceiling(view, pkt->ifindex, QUEUE_DEV_COUNT, &slot);
 		enum stats_family family = pkt->family == 6 ? STATS_IPV6 : STATS_IPV4;
+		struct view_verdict v;
 
+		view_lookup(view, pkt->ifindex, QUEUE_DEV_COUNT, pkt->payload,
+			    pkt->payload != NULL ? pkt->len : 0, &v);
 		if (pkt->truncated) {
 			/* a partial copy cannot go back; the kernel queued it whole */
-			w->counters[slot].packets[family][ENGINE_SKIPPED]++;
+			w->counters[v.slot].packets[family][ENGINE_SKIPPED]++;
 			queue_accept(w->queue, pkt, false);
 			continue;
 		}
-		engine_clamp(pkt->payload, pkt->len, pkt->room, ceiling, flags, &res);
-		w->counters[slot].packets[family][res.action]++;
+		engine_clamp(pkt->payload, pkt->len, pkt->room, v.mss,
+			     flags | (v.excluded ? ENGINE_EXCLUDED : 0), &res);
+		w->counters[v.slot].packets[family][res.action]++;
 		if (res.action == ENGINE_MALFORMED)
 			w->malformed[res.malformed]++;
+		w->notes[res.note]++;
+		if (res.mss_before != 0)
+			w->mss[v.slot].bins[family][stats_mss_bin(res.mss_before)]++;
 		pkt->len = res.len;
 		queue_accept(w->queue, pkt, res.changed);
 	}
@@ -190,7 +197,8 @@ workers_open(const struct conf *conf, struct view *view)
 		atomic_init(&w->heartbeat, 0);
 		workers->count++;
 		w->counters = calloc(VIEW_MAX_SLOTS, sizeof(*w->counters));
-		if (w->counters == NULL) {
+		w->mss = calloc(VIEW_MAX_SLOTS, sizeof(*w->mss));
+		if (w->counters == NULL || w->mss == NULL) {
 			log_warn("counters");
 			goto fail;
 		}
@@ -246,10 +254,11 @@ workers_publish(struct workers *workers, struct view *view)
 
 void
 workers_collect(struct workers *workers, struct stats_counters *per_slot,
-		struct stats_extra *extra)
+		struct stats_extra *extra, struct stats_mss *mss, size_t n_mss)
 {
+	bool cleared[VIEW_MAX_SLOTS] = { false };
 	size_t i, slot;
-	int reason;
+	int reason, note;
 
 	memset(per_slot, 0, VIEW_MAX_SLOTS * sizeof(*per_slot));
 	memset(extra, 0, sizeof(*extra));
@@ -259,8 +268,20 @@ workers_collect(struct workers *workers, struct stats_counters *per_slot,
 		pthread_mutex_lock(&w->lock);
 		for (slot = 0; slot < VIEW_MAX_SLOTS; slot++)
 			stats_add(&per_slot[slot], &w->counters[slot]);
+		/* Only slots that counted a packet have MSS values: the others'
+		 * pages, big and many, are never touched (nor mss[] for them). */
+		for (slot = 0; mss != NULL && slot < n_mss && slot < VIEW_MAX_SLOTS; slot++) {
+			if (stats_total(&w->counters[slot], ENGINE_ACTION_COUNT) == 0)
+				continue;
+			if (!cleared[slot])
+				memset(&mss[slot], 0, sizeof(mss[slot]));
+			cleared[slot] = true;
+			stats_mss_add(&mss[slot], &w->mss[slot]);
+		}
 		for (reason = 0; reason < ENGINE_MALFORMED_COUNT; reason++)
 			extra->malformed[reason] += w->malformed[reason];
+		for (note = 0; note < ENGINE_NOTE_COUNT; note++)
+			extra->notes[note] += w->notes[note];
 		extra->queue_gaps += w->queue_counters.gaps;
 		extra->verdict_errors += w->queue_counters.verdict_errors;
 		pthread_mutex_unlock(&w->lock);
@@ -278,6 +299,28 @@ workers_fold(struct workers *workers, uint16_t from, uint16_t to)
 		pthread_mutex_lock(&w->lock);
 		stats_add(&w->counters[to], &w->counters[from]);
 		memset(&w->counters[from], 0, sizeof(w->counters[from]));
+		stats_mss_add(&w->mss[to], &w->mss[from]);
+		memset(&w->mss[from], 0, sizeof(w->mss[from]));
+		pthread_mutex_unlock(&w->lock);
+	}
+}
+
+void
+workers_collect_slot(struct workers *workers, uint16_t slot, struct stats_counters *counters,
+		     struct stats_mss *mss)
+{
+	size_t i;
+
+	memset(counters, 0, sizeof(*counters));
+	memset(mss, 0, sizeof(*mss));
+	if (slot >= VIEW_MAX_SLOTS)
+		return;
+	for (i = 0; i < workers->count; i++) {
+		struct worker *w = &workers->worker[i];
+
+		pthread_mutex_lock(&w->lock);
+		stats_add(counters, &w->counters[slot]);
+		stats_mss_add(mss, &w->mss[slot]);
 		pthread_mutex_unlock(&w->lock);
 	}
 }
@@ -314,6 +357,7 @@ workers_stop(struct workers *workers)
 			pthread_join(w->thread, NULL);
 		queue_close(w->queue);
 		free(w->counters);
+		free(w->mss);
 		pthread_mutex_destroy(&w->lock);
 	}
 	view_free(atomic_load(&workers->view));

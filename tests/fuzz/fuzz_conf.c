@@ -18,10 +18,15 @@
 
 static unsigned fuzz_lines;
 
+/* Errors and warnings counted apart: a file that parses may still warn. */
+struct reports {
+	unsigned errors, warnings;
+};
+
 static void
-fuzz_report(void *arg, const char *file, unsigned line, const char *msg)
+fuzz_report(void *arg, enum conf_level level, const char *file, unsigned line, const char *msg)
 {
-	unsigned *count = arg;
+	struct reports *count = arg;
 	const char *p;
 
 	if (strcmp(file, FUZZ_PATH) != 0 || line == 0 || line > fuzz_lines || *msg == '\0')
@@ -29,7 +34,12 @@ fuzz_report(void *arg, const char *file, unsigned line, const char *msg)
 	for (p = msg; *p != '\0'; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
 			abort(); /* a message must never carry raw bytes of the input */
-	(*count)++;
+	if (level == CONF_ERROR)
+		count->errors++;
+	else if (level == CONF_WARNING)
+		count->warnings++;
+	else
+		abort();
 }
 
 static size_t
@@ -92,7 +102,11 @@ check_conf(const struct conf *conf)
 		    (iface->mtu != 0 && iface->mtu < BOUNDS_MTU_MIN) ||
 		    iface->mtu > BOUNDS_MTU_MAX ||
 		    (iface->mss != 0 && iface->mss < BOUNDS_MSS_MIN) ||
-		    iface->mss > BOUNDS_MSS_MAX || iface->line == 0 || iface->line > fuzz_lines)
+		    iface->mss > BOUNDS_MSS_MAX || iface->line == 0 || iface->line > fuzz_lines ||
+		    (iface->mss6 != 0 && iface->mss6 < BOUNDS_MSS6_MIN) || iface->mss6 > BOUNDS_MSS6_MAX)
+			abort();
+		/* what conf_check() refuses never loads */
+		if (iface->mtu != 0 && iface->overhead >= iface->mtu)
 			abort();
 		for (k = 0; k < i; k++)
 			if (strcmp(conf->ifaces[k].pattern, iface->pattern) == 0)
@@ -101,13 +115,18 @@ check_conf(const struct conf *conf)
 		if (!iface->is_glob && conf_iface_find(conf, iface->pattern) != iface)
 			abort();
 		for (k = 0; k < sizeof(mtus) / sizeof(mtus[0]); k++) {
-			ceiling_for_link(iface, mtus[k], &c);
+			ceiling_for_link(iface, mtus[k], mtus[(k + 3) % (sizeof(mtus) / sizeof(mtus[0]))],
+					 &c);
 			if (c.mss.ipv4 < BOUNDS_MSS_FLOOR_IPV4 ||
 			    c.mss.ipv6 < BOUNDS_MSS_FLOOR_IPV6 ||
 			    c.effective_mtu > BOUNDS_PACKET_MAX)
 				abort();
 			if (iface->mss != 0 && c.mss.ipv4 > iface->mss &&
 			    c.mss.ipv4 != BOUNDS_MSS_FLOOR_IPV4)
+				abort();
+			if (iface->mss6 != 0 && c.mss.ipv6 > iface->mss6)
+				abort();
+			if (c.effective_mtu6 > c.effective_mtu)
 				abort();
 		}
 	}
@@ -125,7 +144,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data, *end = text + size, *nl;
 	struct conf conf;
-	unsigned reports = 0;
+	struct reports reports = { 0, 0 };
 
 	/* Count the lines first so reports can be checked against them. */
 	fuzz_lines = 0;
@@ -136,12 +155,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_lines++;
 
 	if (conf_parse_buffer(&conf, FUZZ_PATH, text, size, fuzz_report, &reports) == 0) {
-		if (reports != 0)
+		if (reports.errors != 0)
 			abort();
 		check_conf(&conf);
 		conf_free(&conf);
 	} else {
-		if (reports == 0 || conf.ifaces != NULL || conf.n_ifaces != 0)
+		if (reports.errors == 0 || conf.ifaces != NULL || conf.n_ifaces != 0)
 			abort();
 	}
 	return 0;

@@ -181,6 +181,7 @@ struct walk {
 	size_t n_mss;
 	uint16_t honoured;   /* the last nonzero MSS: the one Linux keeps */
 	bool stopped_early;  /* a length below 2 or running past the header */
+	bool md5, ao;        /* a TCP-MD5 (19) or TCP-AO (29) option before the stop */
 };
 
 static void
@@ -207,6 +208,8 @@ walk_options(const uint8_t *tcp, size_t hdr_len, struct walk *w)
 			w->stopped_early = true;
 			return;
 		}
+		w->md5 |= kind == 19;
+		w->ao |= kind == 29;
 		if (kind == 2 && size == 4) {
 			REQUIRE(w->n_mss < sizeof(w->mss_at) / sizeof(w->mss_at[0]), "%zu", w->n_mss);
 			w->mss_at[w->n_mss++] = i;
@@ -260,8 +263,12 @@ check_result(enum engine_action ret, const struct engine_result *r, const uint8_
 			r->malformed == ENGINE_BAD_OPTIONS,
 			"changed a packet that is %s/%s", engine_action_name(r->action),
 			engine_malformed_name(r->malformed));
-	if (r->note == ENGINE_NOTE_AUTHENTICATED)
-		REQUIRE(!r->changed, "changed a packet behind AH");
+	if (r->note == ENGINE_NOTE_AUTHENTICATED || r->note == ENGINE_NOTE_TCP_AO ||
+	    r->note == ENGINE_NOTE_EXCLUDED)
+		REQUIRE(!r->changed, "changed a packet with note %s", engine_note_name(r->note));
+	if (r->note == ENGINE_NOTE_TCP_MD5)
+		REQUIRE(r->action == ENGINE_UNCHANGED && !r->changed, "tcp_md5 with %s",
+			engine_action_name(r->action));
 	if (r->note == ENGINE_NOTE_NO_ROOM)
 		REQUIRE(r->action == ENGINE_UNCHANGED, "no_room with %s", engine_action_name(r->action));
 	if (!reached_tcp(r))
@@ -338,8 +345,16 @@ check_packet(const uint8_t *in, size_t len, const uint8_t *out, const struct eng
 	}
 	REQUIRE(r->mss_after == oo.honoured, "mss_after %u, a receiver honours %u", r->mss_after,
 		oo.honoured);
-	/* (c): no MSS a receiver honours stays above the ceiling; AH is left as it is */
-	if (r->note != ENGINE_NOTE_AUTHENTICATED) {
+	/* TCP-AO: nothing changes; TCP-MD5: nothing inserted */
+	if (!wi.ah)
+		REQUIRE((r->note == ENGINE_NOTE_TCP_AO) == oi.ao, "TCP-AO %d, note %s", oi.ao,
+			engine_note_name(r->note));
+	if (oi.ao)
+		REQUIRE(!r->changed, "changed a TCP-AO segment");
+	if (oi.md5)
+		REQUIRE(r->action != ENGINE_INSERTED, "inserted into a TCP-MD5 segment");
+	/* (c): no MSS a receiver honours stays above the ceiling; AH and TCP-AO are left as they are */
+	if (!wi.ah && !oi.ao) {
 		for (k = 0; k < oo.n_mss; k++)
 			REQUIRE(get16(to + oo.mss_at[k] + 2) <= limit, "MSS %u left above ceiling %u",
 				get16(to + oo.mss_at[k] + 2), limit);
@@ -385,9 +400,11 @@ check_packet(const uint8_t *in, size_t len, const uint8_t *out, const struct eng
 		bool room = !wi.more_fragments && len == wi.tcp + hi && hi <= 56 && cap >= len + 4 &&
 			    len + 4 <= 0xffffu + (r->family == 6 ? 40u : 0u);
 
-		REQUIRE(r->note == (wi.ah ? ENGINE_NOTE_AUTHENTICATED : room ? ENGINE_NOTE_NONE
-								   : ENGINE_NOTE_NO_ROOM),
-			"note %s, room %d, AH %d", engine_note_name(r->note), room, wi.ah);
+		REQUIRE(r->note == (wi.ah ? ENGINE_NOTE_AUTHENTICATED : oi.ao ? ENGINE_NOTE_TCP_AO :
+				    oi.md5 ? ENGINE_NOTE_TCP_MD5 : room ? ENGINE_NOTE_NONE
+									 : ENGINE_NOTE_NO_ROOM),
+			"note %s, room %d, AH %d, TCP-AO %d, TCP-MD5 %d", engine_note_name(r->note),
+			room, wi.ah, oi.ao, oi.md5);
 		REQUIRE(r->note != ENGINE_NOTE_NONE, "a clean SYN without MSS and with room was left");
 	}
 }
@@ -460,6 +477,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (reached_tcp(&res))
 		REQUIRE(again.mss_before == res.mss_after, "second run reads %u, first wrote %u",
 			again.mss_before, res.mss_after);
+
+	/* (g) on a path that is not clamped: read as ever, never a byte written */
+	memcpy(dry_buf, pkt, len);
+	ret = engine_clamp(dry_buf, len, cap, ceiling, ENGINE_EXCLUDED, &again);
+	check_result(ret, &again, pkt, len, cap, false);
+	REQUIRE(!again.changed && (len == 0 || memcmp(dry_buf, pkt, len) == 0),
+		"excluded, but changed");
+	REQUIRE(again.action == (res.action == ENGINE_CLAMPED || res.action == ENGINE_INSERTED
+				 ? ENGINE_UNCHANGED : res.action) &&
+		again.malformed == res.malformed && again.mss_before == res.mss_before &&
+		again.mss_after == again.mss_before,
+		"excluded %s/%s %u->%u after %s/%s", engine_action_name(again.action),
+		engine_malformed_name(again.malformed), again.mss_before, again.mss_after,
+		engine_action_name(res.action), engine_malformed_name(res.malformed));
+	if (reached_tcp(&again))
+		REQUIRE(again.note == (res.note == ENGINE_NOTE_AUTHENTICATED ||
+				       res.note == ENGINE_NOTE_TCP_AO ? res.note : ENGINE_NOTE_EXCLUDED),
+			"excluded with note %s", engine_note_name(again.note));
 
 	free(buf);
 	free(dry_buf);

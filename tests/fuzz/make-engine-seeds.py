@@ -199,6 +199,17 @@ add("v6-truncated-39", ipv6(tcp(opts=mss(9000)))[:39])
 add("v6-no-options-no-room", ipv6(tcp()), spare=0)
 add("v6-no-options-7-spare", ipv6(tcp()), spare=7)
 
+# Signed segments: TCP-MD5 (RFC 2385) as Linux writes it, TCP-AO (RFC 5925)
+MD5SIG = b"\x01\x01\x13\x12" + bytes(range(0xd0, 0xe0))
+AO = bytes([29, 16, 1, 2]) + bytes(range(0xa0, 0xac))
+add("v4-md5-mss9000", ipv4(tcp(opts=MD5SIG + mss(9000) + b"\x01\x03\x03\x07")))
+add("v4-md5-no-mss", ipv4(tcp(opts=MD5SIG)))
+add("v6-md5-synack-mss1440", ipv6(tcp(SYN | ACK, mss(1440) + MD5SIG)))
+add("v6-ao-mss9000", ipv6(tcp(opts=AO + mss(9000))))
+add("v4-ao-no-mss", ipv4(tcp(opts=AO)))
+add("v4-ao-then-optlen0", ipv4(tcp(opts=mss(9000) + AO + bytes([8, 0]))))
+add("v4-ah-ao", ipv4(tcp(opts=mss(9000) + AO), exts=[(AH, 4, 0)]))
+
 
 def main():
     os.makedirs(OUT, exist_ok=True)

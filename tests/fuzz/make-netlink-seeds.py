@@ -2,10 +2,12 @@
 """Writes seed inputs for fuzz_netlink, built as the kernel builds them (the
 first byte picks the consumer, see fuzz_netlink.c): rtnetlink link messages
 (0), NFQUEUE packet messages (1), nf_tables events (2), rules (3) and
-counters (4) as a 6.18 kernel sent them, and iptables-legacy rule blobs (5,
-6). And seeds for fuzz_control. Run from the repository root:
+counters (4) as a 6.18 kernel sent them, iptables-legacy rule blobs (5, 6)
+and rtnetlink route messages (8). And seeds for fuzz_control. Run from the
+repository root:
 tests/fuzz/make-netlink-seeds.py"""
 import os
+import socket
 import struct
 import sys
 
@@ -14,8 +16,13 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from pkttools import checksum, pseudo_header  # noqa: E402
 
 OUT = "tests/fuzz/corpus/netlink"
-RTM_NEWLINK, RTM_DELLINK = 16, 17
+RTM_NEWLINK, RTM_DELLINK, RTM_NEWROUTE, RTM_DELROUTE = 16, 17, 24, 25
 IFLA_IFNAME, IFLA_MTU, IFLA_LINKINFO, IFLA_INFO_KIND = 3, 4, 18, 1
+IFLA_PROTINFO, IFLA_AF_SPEC, IFLA_INET6_FLAGS, IFLA_INET6_CONF = 12, 26, 1, 2
+AF_INET, AF_INET6, AF_BRIDGE = 2, 10, 7
+DEVCONF_MTU6, DEVCONF_MAX = 2, 60
+RTA_DST, RTA_OIF, RTA_PRIORITY, RTA_METRICS, RTA_MULTIPATH, RTA_TABLE = 1, 4, 6, 8, 9, 15
+RTAX_MTU, RT_TABLE_MAIN, RTN_UNICAST, RTN_BLACKHOLE, RTM_F_CLONED = 2, 254, 1, 6, 0x200
 NFQNL_MSG_PACKET = (3 << 8) | 0
 NFQA_PACKET_HDR, NFQA_IFINDEX_INDEV, NFQA_IFINDEX_OUTDEV, NFQA_PAYLOAD, NFQA_CAP_LEN = 1, 4, 5, 10, 13
 
@@ -29,14 +36,46 @@ def nlmsg(kind, body, flags=0, seq=0):
     return struct.pack("=IHHII", 16 + len(body), kind, flags, seq, 0) + body
 
 
-def link(kind, ifindex, name=None, mtu=None, linkkind=None):
-    body = struct.pack("=BxHiII", 0, 1, ifindex, 0x1043, 0)
+def inet6_conf(mtu6, n=DEVCONF_MAX):
+    conf = [0] * n
+    conf[1] = 64
+    if n > DEVCONF_MTU6:
+        conf[DEVCONF_MTU6] = mtu6
+    return attr(IFLA_INET6_FLAGS, struct.pack("=I", 0x80000000)) + \
+        attr(IFLA_INET6_CONF, struct.pack("=%di" % n, *conf))
+
+
+def link(kind, ifindex, name=None, mtu=None, linkkind=None, mtu6=None, family=0, protinfo=None):
+    body = struct.pack("=BxHiII", family, 1, ifindex, 0x1043, 0)
     if name is not None:
         body += attr(IFLA_IFNAME, name.encode() + b"\0")
     if mtu is not None:
         body += attr(IFLA_MTU, struct.pack("=I", mtu))
     if linkkind is not None:
         body += attr(IFLA_LINKINFO, attr(IFLA_INFO_KIND, linkkind.encode() + b"\0"))
+    if mtu6 is not None:  # the link messages' IFLA_AF_SPEC: AF_INET's part, then AF_INET6's
+        body += attr(IFLA_AF_SPEC, attr(AF_INET, attr(1, struct.pack("=I", 1))) +
+                     attr(AF_INET6, inet6_conf(mtu6)))
+    if protinfo is not None:  # the IPv6 dump's IFLA_PROTINFO
+        body += attr(IFLA_PROTINFO, inet6_conf(protinfo))
+    return nlmsg(kind, body)
+
+
+def route(kind, dst, length, mtu=0, oif=3, priority=0, table=RT_TABLE_MAIN, rtype=RTN_UNICAST,
+          flags=0, nexthops=None):
+    v6 = dst is not None and ":" in dst
+    body = struct.pack("=BBBBBBBBI", AF_INET6 if v6 else AF_INET, length, 0, 0,
+                       table if table < 256 else 252, 4, 0, rtype, flags)
+    body += attr(RTA_TABLE, struct.pack("=I", table))
+    if dst is not None:
+        body += attr(RTA_DST, socket.inet_pton(socket.AF_INET6 if v6 else socket.AF_INET, dst))
+    body += attr(RTA_PRIORITY, struct.pack("=I", priority))
+    if oif:
+        body += attr(RTA_OIF, struct.pack("=I", oif))
+    if mtu:
+        body += attr(RTA_METRICS, attr(RTAX_MTU, struct.pack("=I", mtu)))
+    if nexthops:
+        body += attr(RTA_MULTIPATH, b"".join(struct.pack("=HBBi", 8, 0, 0, i) for i in nexthops))
     return nlmsg(kind, body)
 
 
@@ -119,6 +158,22 @@ seeds = {
     "link-several": b"\0" + link(RTM_NEWLINK, 2, "lan0", 1500) + link(RTM_NEWLINK, 3, "wan0", 1492)
     + link(RTM_DELLINK, 2, "lan0") + link(RTM_NEWLINK, 3, "wan0", 1400),
     "link-noname": b"\0" + link(RTM_NEWLINK, 9, None, 1500),
+    "link-inet6": b"\0" + link(RTM_NEWLINK, 3, "wan0", 1492, "veth", mtu6=1492)
+    + link(RTM_NEWLINK, 3, "wan0", mtu6=1400, family=AF_INET6, protinfo=1400)
+    + link(RTM_NEWLINK, 4, "lan0", 1500, mtu6=0),
+    "link-bridge-port": b"\0" + link(RTM_NEWLINK, 4, "lan0", 1500)
+    + link(RTM_DELLINK, 4, "lan0", 1500, family=AF_BRIDGE),
+    "route-mtu": b"\10" + route(RTM_NEWROUTE, "10.8.0.0", 16, 1400)
+    + route(RTM_NEWROUTE, "10.8.5.0", 24) + route(RTM_NEWROUTE, "10.9.0.0", 24)
+    + route(RTM_NEWROUTE, "2001:db8::", 32, 1280, priority=1024)
+    + route(RTM_NEWROUTE, "2001:db8:1::", 48, priority=1024)
+    + route(RTM_DELROUTE, "10.8.5.0", 24),
+    "route-default-mtu": b"\10" + route(RTM_NEWROUTE, None, 0, 1480)
+    + route(RTM_NEWROUTE, "192.0.2.0", 24, nexthops=[3, 4])
+    + route(RTM_NEWROUTE, "198.51.100.0", 24, rtype=RTN_BLACKHOLE, oif=0),
+    "route-not-main": b"\10" + route(RTM_NEWROUTE, "10.2.0.3", 32, 1400, table=100)
+    + route(RTM_NEWROUTE, "10.2.0.4", 32, 1400, flags=RTM_F_CLONED)
+    + route(RTM_NEWROUTE, "10.2.0.5", 32, 1400, table=1000),
     "queue-syn": b"\1" + packet(syn4(b"\x02\x04\x05\xb4")),
     "queue-syn-nomss": b"\1" + packet(syn4(b"")),
     "queue-syn-odd": b"\1" + packet(syn4(b"\x01\x02\x04\x23\x28\x00\x00\x00")),

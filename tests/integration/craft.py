@@ -205,6 +205,31 @@ def _v6_ext8(n, ctx):
     return bytes(ip6(n) / chain / tcp(n, linux_options(ctx.clamp(6, 1460))))
 
 
+# ---- signed SYNs: TCP-AO (RFC 5925) never touched, TCP-MD5 (RFC 2385) never grown ----
+
+TCP_AO = bytes([29, 16, 1, 2]) + bytes(range(0xa0, 0xac))          # key ids 1, 2; a 96-bit MAC
+TCP_MD5 = b"\x01\x01\x13\x12" + bytes(range(0xd0, 0xe0))            # as Linux writes it
+
+
+def mss_bytes(value):
+    return struct.pack("!BBH", 2, 4, value)
+
+
+@both("tcp-ao", True, "unchanged")
+def _tcp_ao(family, n, ctx):
+    return l3(family, n, tcp(n, raw=mss_bytes(9000) + TCP_AO))
+
+
+@both("tcp-md5", True, "clamped")
+def _tcp_md5(family, n, ctx):
+    return l3(family, n, tcp(n, raw=TCP_MD5 + mss_bytes(ctx.clamp(family, 1460))))
+
+
+@both("tcp-md5-nomss", True, "unchanged")
+def _tcp_md5_nomss(family, n, ctx):
+    return l3(family, n, tcp(n, raw=TCP_MD5 + b"\x01\x03\x03\x07"))
+
+
 # ---- malformed SYNs that reach the daemon: passed unchanged, counted ----
 
 @both("optlen0", True, "malformed", "bad_options")

@@ -204,6 +204,15 @@ syn_mss() {
 
 listening() { ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q .; }
 
+# syn_at_server PORT ADDR: the client connects to ADDR (the server); prints
+# the MSS of the SYN as the server saw it.
+syn_at_server() {
+	capture "$NS_S" s0 "$TMP/s.$1.pcap"
+	fetch "$NS_C" "$NS_S" "$2" "$1" 1000 >/dev/null
+	stop_capture
+	syn_mss "$TMP/s.$1.pcap" S "$1"
+}
+
 # fetch CLIENT_NS SERVER_NS ADDR PORT BYTES [SECONDS]: CLIENT connects to a
 # listener in SERVER_NS that sends BYTES back; prints how many arrived.
 fetch() {

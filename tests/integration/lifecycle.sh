@@ -7,12 +7,6 @@
 need_root
 topology
 
-syn_at_server() {
-	capture "$NS_S" s0 "$TMP/s.$1.pcap"
-	fetch "$NS_C" "$NS_S" "$2" "$1" 1000 >/dev/null
-	stop_capture
-	syn_mss "$TMP/s.$1.pcap" S "$1"
-}
 rule_count() { # rule_count TOOL PATTERN
 	R "$1-save" -t mangle | grep -c -- "$2"
 }

@@ -15,14 +15,6 @@ overhead = 8
 EOF
 start_daemon "$TMP/mssclampd.conf" || exit 1
 
-# syn_at_server PORT ADDR: connects from the client and prints the MSS the server saw.
-syn_at_server() {
-	capture "$NS_S" s0 "$TMP/s.$1.pcap"
-	fetch "$NS_C" "$NS_S" "$2" "$1" 1000 >/dev/null
-	stop_capture
-	syn_mss "$TMP/s.$1.pcap" S "$1"
-}
-
 # 1492 - 8 (overhead) - 40 / - 60
 check_eq "start: IPv4 MSS from MTU 1492 - 8" 1444 "$(syn_at_server 6001 10.2.0.2)"
 check_eq "start: IPv6 MSS from MTU 1492 - 8" 1424 "$(syn_at_server 6002 fd02::2)"

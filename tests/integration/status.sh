@@ -51,12 +51,14 @@ print("seen=%d gaps=%d bypassed=%s verdict_errors=%d" % (p["seen"], p["gaps"], p
 print("interfaces=" + ",".join(i["name"] for i in s["interfaces"]))
 for i in s["interfaces"]:
     sec = i["section"]
-    print("%s: ifindex=%d kind=%s mtu=%d section=%s overhead=%d mtu_override=%s mss_cap=%s mss=%s/%s "
-          "seen=%d clamped=%d unchanged=%d inserted=%d malformed=%d" % (
-          i["name"], i["ifindex"], i["kind"], i["mtu"],
+    print("%s: ifindex=%d kind=%s mtu=%d mtu6=%s clamp=%s section=%s overhead=%d mtu_override=%s "
+          "mss_cap=%s mss=%s/%s seen=%d clamped=%d unchanged=%d inserted=%d malformed=%d mss_seen=%s/%s" % (
+          i["name"], i["ifindex"], i["kind"], i["mtu"], i["mtu6"], i["clamp"],
           "%s@%s:%d" % (sec["pattern"], sec["file"], sec["line"]) if sec else None,
           i["overhead"], i["mtu_override"], i["mss_cap"], i["mss4"], i["mss6"],
-          i["seen"], i["clamped"], i["unchanged"], i["inserted"], i["malformed"]))'
+          i["seen"], i["clamped"], i["unchanged"], i["inserted"], i["malformed"],
+          ",".join("%s:%d" % kv for kv in i["mss_seen"]["ipv4"].items()) or "-",
+          ",".join("%s:%d" % kv for kv in i["mss_seen"]["ipv6"].items()) or "-"))'
 }
 
 write_conf
@@ -77,10 +79,10 @@ check_eq "healing line" "healing:   on, rules_restored 0" "$(printf '%s\n' "$tex
 check_eq "packets line: no record yet, so bypassed unknown" \
 	"packets:   seen 0, gaps 0, bypassed -, verdict_errors 0" "$(printf '%s\n' "$text" | sed -n 5p)"
 check_eq "wan0: 1492 - 8 = 1484: 1444 / 1424, its section and FILE:LINE" \
-	"wan0 $WAN veth 1492 8 - 1444 1424 wan0 ($CONF:6)" "$(row "$text" wan0 1)"
-check_eq "lan0: no section, 1460 / 1440" "lan0 $LAN veth 1500 0 - 1460 1440 -" "$(row "$text" lan0 1)"
-check_eq "lo: a row too, though it has no traffic" "lo 1 - 65536 0 - 65495 65475 -" "$(row "$text" lo 1)"
-check_eq "wan0's counters: none yet" "wan0 0 0 0 0 0" "$(row "$text" wan0 2)"
+	"wan0 $WAN veth 1492 1492 8 - 1444 1424 wan0 ($CONF:6)" "$(row "$text" wan0 1)"
+check_eq "lan0: no section, 1460 / 1440" "lan0 $LAN veth 1500 1500 0 - 1460 1440 -" "$(row "$text" lan0 1)"
+check_eq "lo: a row too, though it has no traffic" "lo 1 - 65536 65536 0 - 65495 65475 -" "$(row "$text" lo 1)"
+check_eq "wan0's counters: none yet" "wan0 0 0 0 0 0 -" "$(row "$text" wan0 2)"
 check_eq "every interface the kernel has, one row each" \
 	"$(R ip -o link show | awk -F': ' '{ print $2 }' | sed 's/@.*//' | LC_ALL=C sort | tr '\n' ' ')" \
 	"$(printf '%s\n' "$text" | awk '/^interface/ { t++; next } t == 1 && NF { print $1 }' | tr '\n' ' ')"
@@ -90,7 +92,7 @@ fetch "$NS_C" "$NS_S" 10.2.0.2 7301 1000 >/dev/null
 fetch "$NS_C" "$NS_S" fd02::2 7302 1000 >/dev/null
 stats_now "$TMP/stats.log"
 text=$(status)
-check_eq "after two connections: wan0 saw 4, clamped 4" "wan0 4 4 0 0 0" "$(row "$text" wan0 2)"
+check_eq "after two connections: wan0 saw 4, clamped 4, each family's MSS as sent" "wan0 4 4 0 0 0 1460:2 / 1440:2" "$(row "$text" wan0 2)"
 check_eq "after a record: bypassed known" "packets:   seen 4, gaps 0, bypassed 0, verdict_errors 0" \
 	"$(printf '%s\n' "$text" | sed -n 5p)"
 json=$(status --json)
@@ -100,19 +102,21 @@ version=$("$MSSCLAMPD" -V | cut -d' ' -f2) mode=clamp queues=0-1 config=$CONF
 firewall=iptables/nf_tables rules=in_place healing=True restored=0 last=None
 seen=4 gaps=0 bypassed=0 verdict_errors=0
 interfaces=lan0,lo,wan0
-lan0: ifindex=$LAN kind=veth mtu=1500 section=None overhead=0 mtu_override=None mss_cap=None mss=1460/1440 seen=0 clamped=0 unchanged=0 inserted=0 malformed=0
-lo: ifindex=1 kind= mtu=65536 section=None overhead=0 mtu_override=None mss_cap=None mss=65495/65475 seen=0 clamped=0 unchanged=0 inserted=0 malformed=0
-wan0: ifindex=$WAN kind=veth mtu=1492 section=wan0@$CONF:6 overhead=8 mtu_override=None mss_cap=None mss=1444/1424 seen=4 clamped=4 unchanged=0 inserted=0 malformed=0
+lan0: ifindex=$LAN kind=veth mtu=1500 mtu6=1500 clamp=True section=None overhead=0 mtu_override=None mss_cap=None mss=1460/1440 seen=0 clamped=0 unchanged=0 inserted=0 malformed=0 mss_seen=-/-
+lo: ifindex=1 kind= mtu=65536 mtu6=65536 clamp=True section=None overhead=0 mtu_override=None mss_cap=None mss=65495/65475 seen=0 clamped=0 unchanged=0 inserted=0 malformed=0 mss_seen=-/-
+wan0: ifindex=$WAN kind=veth mtu=1492 mtu6=1492 clamp=True section=wan0@$CONF:6 overhead=8 mtu_override=None mss_cap=None mss=1444/1424 seen=4 clamped=4 unchanged=0 inserted=0 malformed=0 mss_seen=1460:2/1440:2
 EOF
 )" "$(printf '%s\n' "$json" | json_fields)"
 
 R ip link set wan0 mtu 1400
-sleep 0.3
+# the IPv6 MTU follows the link's; the daemon reads it within a second
+wan_row() { row "$(status)" wan0 1; }
+wait_for 3 test "$(wan_row)" = "wan0 $WAN veth 1400 1400 8 - 1352 1332 wan0 ($CONF:6)"
 text=$(status)
 check_eq "MTU 1400: 1400 - 8 = 1392: 1352 / 1332" \
-	"wan0 $WAN veth 1400 8 - 1352 1332 wan0 ($CONF:6)" "$(row "$text" wan0 1)"
+	"wan0 $WAN veth 1400 1400 8 - 1352 1332 wan0 ($CONF:6)" "$(row "$text" wan0 1)"
 check_eq "MTU 1400: JSON too" \
-	"wan0: ifindex=$WAN kind=veth mtu=1400 section=wan0@$CONF:6 overhead=8 mtu_override=None mss_cap=None mss=1352/1332 seen=4 clamped=4 unchanged=0 inserted=0 malformed=0" \
+	"wan0: ifindex=$WAN kind=veth mtu=1400 mtu6=1400 clamp=True section=wan0@$CONF:6 overhead=8 mtu_override=None mss_cap=None mss=1352/1332 seen=4 clamped=4 unchanged=0 inserted=0 malformed=0 mss_seen=1460:2/1440:2" \
 	"$(status --json | json_fields | grep '^wan0:')"
 R ip link set wan0 mtu 1492
 

@@ -75,6 +75,16 @@ REASONS = {
         "nine IPv6 extension headers: the engine walks a bounded chain (8 headers; a legitimate "
         "chain has at most 6, RFC 8200 4.1) and calls a longer one malformed (bad_ext_headers), "
         "leaving it untouched; the kernel's ipv6_skip_exthdr() walks any number and clamps."),
+    "tcp-ao-untouched": (
+        "SYN with TCP-AO (RFC 5925, option 29): its MAC covers the TCP options by default "
+        "(5.1), so the peer drops a SYN whose MSS was lowered or that gained an MSS option, and "
+        "a BGP session through the router never comes up. The kernel clamps and inserts all the "
+        "same; the engine changes no byte of it (note tcp_ao)."),
+    "tcp-md5-no-insert": (
+        "SYN with TCP-MD5 (RFC 2385, option 19) and no MSS: the digest covers the TCP header "
+        "without its options but with the data offset (2.0), so the kernel's insertion (the "
+        "offset grows by one word) breaks it and the peer drops the SYN. The engine inserts "
+        "nothing there (note tcp_md5); lowering an MSS in place, as both do, is safe."),
     "tcp-match-offset-8": (
         "IPv4 fragment at offset 8 bytes: the legacy xt tcp match drops it (\"evil TCP offset=1 "
         "frag\", the RFC 1858 overlapping-fragment attack). That is the rule's match, not TCPMSS; "
@@ -179,6 +189,30 @@ DELIBERATE = {
     "v6-ah-no-mss": ("ah-untouched",
         {"legacy": "fwd len=88 tcp=24 mss=1220 csum=ok"},
         "fwd len=84 tcp=20 mss=none csum=ok"),
+    "v4-ao-mss-9000": ("tcp-ao-untouched",
+        "fwd len=60 tcp=40 mss=1452 csum=ok",
+        "fwd len=60 tcp=40 mss=9000 csum=ok"),
+    "v6-ao-mss-9000": ("tcp-ao-untouched",
+        "fwd len=80 tcp=40 mss=1432 csum=ok",
+        "fwd len=80 tcp=40 mss=9000 csum=ok"),
+    "v4-ao-synack-mss-9000": ("tcp-ao-untouched",
+        "fwd len=60 tcp=40 mss=1452 csum=ok",
+        "fwd len=60 tcp=40 mss=9000 csum=ok"),
+    "v6-ao-synack-mss-9000": ("tcp-ao-untouched",
+        "fwd len=80 tcp=40 mss=1432 csum=ok",
+        "fwd len=80 tcp=40 mss=9000 csum=ok"),
+    "v4-ao-no-mss": ("tcp-ao-untouched",
+        "fwd len=60 tcp=40 mss=536 csum=ok",
+        "fwd len=56 tcp=36 mss=none csum=ok"),
+    "v6-ao-no-mss": ("tcp-ao-untouched",
+        "fwd len=80 tcp=40 mss=1220 csum=ok",
+        "fwd len=76 tcp=36 mss=none csum=ok"),
+    "v4-md5-no-mss": ("tcp-md5-no-insert",
+        "fwd len=64 tcp=44 mss=536 csum=ok",
+        "fwd len=60 tcp=40 mss=none csum=ok"),
+    "v6-md5-no-mss": ("tcp-md5-no-insert",
+        "fwd len=84 tcp=44 mss=1220 csum=ok",
+        "fwd len=80 tcp=40 mss=none csum=ok"),
 }
 
 

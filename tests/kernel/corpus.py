@@ -228,6 +228,18 @@ def build():
     esp = struct.pack("!II", 0x100, 1)
     c.v6("v6-esp", esp + tcp(6, c.sport(), mss(9000)), nh=50)
     c.v6("v6-no-next-header", tcp(6, c.sport(), mss(9000)), nh=59)
+
+    # Signed segments: TCP-MD5 as Linux writes it (RFC 2385), TCP-AO (RFC 5925).
+    md5sig = NOP * 2 + b"\x13\x12" + bytes(range(0xd0, 0xe0))
+    ao = bytes([29, 16, 1, 2]) + bytes(range(0xa0, 0xac))
+    c.both("md5-mss-9000", options=md5sig + mss(9000))
+    c.both("md5-synack-mss-9000", options=mss(9000) + md5sig, flags="SA")
+    c.both("md5-mss-1400", options=md5sig + mss(1400))
+    c.both("md5-no-mss", options=md5sig)
+    c.both("ao-mss-9000", options=ao + mss(9000))
+    c.both("ao-synack-mss-9000", options=mss(9000) + ao, flags="SA")
+    c.both("ao-mss-1400", options=mss(1400) + ao)
+    c.both("ao-no-mss", options=ao)
     return c.cases
 
 

@@ -199,7 +199,42 @@ main(void)
 	run(cli_calc, &o, "calc", "--mtu", "1300", "--overhead", "esp", (const char *)NULL);
 	check_contains(&o, "calc 1300 esp", "= effective MTU 1227\n");
 	check_contains(&o, "calc 1300 esp", "IPv4 MSS: 1187\nIPv6 MSS: 1220\n");
-	check_contains(&o, "calc 1300 esp", "note: raised to the floor (IPv4 536, IPv6 1220)");
+	check_contains(&o, "calc 1300 esp", "note: IPv6 MSS raised to its floor 1220: IPv6 cannot "
+	    "run on a link below 1280 bytes (RFC 8200), and this one has 1227;");
+	CHECK_MSG(strstr(o.out, "note: IPv4") == NULL, "calc 1300 esp: IPv4 did not hit its floor");
+
+	run(cli_calc, &o, "calc", "--mtu", "500", (const char *)NULL);
+	check_contains(&o, "calc 500", "IPv4 MSS: 536\nIPv6 MSS: 1220\n");
+	check_contains(&o, "calc 500", "note: IPv4 MSS raised to its floor 536 (effective MTU 500 "
+	    "is below 576, the datagram every IPv4 host must accept, RFC 791)");
+	check_contains(&o, "calc 500", "note: IPv6 MSS raised to its floor 1220: IPv6 cannot run "
+	    "on a link below 1280 bytes (RFC 8200), and this one has 500;");
+
+	run(cli_calc, &o, "calc", "--mtu", "500", "--overhead", "600", (const char *)NULL);
+	CHECK_MSG(o.status == 2 && o.out[0] == '\0' && strcmp(o.err, "mssclampd calc: --overhead "
+	    "600 leaves nothing of --mtu 500 (the effective MTU would be at or below 0)\n") == 0,
+	    "calc --mtu 500 --overhead 600: exit 2, said why (%s)", o.err);
+	run(cli_calc, &o, "calc", "--mtu", "68", "--overhead", "68", (const char *)NULL);
+	CHECK_MSG(o.status == 2, "calc --mtu 68 --overhead 68: exit 2");
+	run(cli_calc, &o, "calc", "--mtu", "69", "--overhead", "68", (const char *)NULL);
+	CHECK_MSG(o.status == 0, "calc --mtu 69 --overhead 68: one byte left, exit 0");
+
+	/* the kernel's IPv6 MTU below the link's (a router advertisement) */
+	run(cli_calc, &o, "calc", "--mtu", "1492", "--mtu6", "1400", (const char *)NULL);
+	CHECK_MSG(o.status == 0, "calc --mtu6 1400: exit 0");
+	check_contains(&o, "calc mtu6", "MTU 1492 - overhead 0 = effective MTU 1492\n"
+	    "IPv6 MTU 1400 (--mtu6, below the link's): IPv6's effective MTU 1400\n"
+	    "IPv4 MSS: 1452\nIPv6 MSS: 1340\n");
+	run(cli_calc, &o, "calc", "--mtu", "1492", "--mtu6", "1492", (const char *)NULL);
+	CHECK_MSG(strstr(o.out, "IPv6 MTU") == NULL && strstr(o.out, "IPv6 MSS: 1432\n") != NULL,
+	    "calc --mtu6 equal to --mtu: nothing of its own");
+
+	/* mss6: IPv6's own cap */
+	run(cli_calc, &o, "calc", "--mss", "1370", "--mss6", "1300", (const char *)NULL);
+	check_contains(&o, "calc mss6", "IPv4 MSS: 1370\nIPv6 MSS: 1300\n");
+	check_contains(&o, "calc mss6", "; capped by --mss 1370; IPv6 capped by --mss6 1300)\n");
+	check_contains(&o, "calc mss6", "  mss = 1370\n  mss6 = 1300\n");
+	check_contains(&o, "calc mss6", "ipv6 tcp adjust-mss 1300\n");
 
 	run(cli_calc, &o, "calc", "--help", (const char *)NULL);
 	CHECK_MSG(o.status == 0 && strncmp(o.out, "usage: mssclampd calc", 21) == 0,
@@ -216,8 +251,23 @@ main(void)
 	    "--mtu", "4294968796");
 	check_usage_error("mssclampd calc: --mtu: '' is not a number (68 to 65535)\n",
 	    "--mtu=", NULL);
-	check_usage_error("mssclampd calc: --mtu: '-1' is not a number (68 to 65535)\n",
+	/* a negative number is a number, out of range */
+	check_usage_error("mssclampd calc: --mtu: -1 is out of range (68 to 65535)\n",
 	    "--mtu", "-1");
+	check_usage_error("mssclampd calc: --mtu: -1500 is out of range (68 to 65535)\n",
+	    "--mtu=-1500", NULL);
+	check_usage_error("mssclampd calc: --mss: -0 is out of range (536 to 65495)\n",
+	    "--mss", "-0");
+	check_usage_error("mssclampd calc: --mtu: '--1' is not a number (68 to 65535)\n",
+	    "--mtu", "--1");
+	check_usage_error("mssclampd calc: --mtu: '-' is not a number (68 to 65535)\n",
+	    "--mtu", "-");
+	check_usage_error("mssclampd calc: --mss6: 1219 is out of range (1220 to 65475)\n",
+	    "--mss6", "1219");
+	check_usage_error("mssclampd calc: --mss6: -1300 is out of range (1220 to 65475)\n",
+	    "--mss6=-1300", NULL);
+	check_usage_error("mssclampd calc: --mtu6: 1279 is out of range (1280 to 65535)\n",
+	    "--mtu6", "1279");
 	check_usage_error("mssclampd calc: --mtu needs a value\n", "--mtu", NULL);
 	check_usage_error("mssclampd calc: --mss: 535 is out of range (536 to 65495)\n",
 	    "--mss", "535");

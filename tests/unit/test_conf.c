@@ -26,23 +26,27 @@ struct capture {
 	char *text;
 	size_t len;
 	unsigned count;
+	unsigned errors;    /* of them errors, not warnings */
 };
 
+/* Each report as the daemon prints it: "FILE:LINE: message", or "FILE:LINE: warning: message". */
 static void
-capture_report(void *arg, const char *file, unsigned line, const char *msg)
+capture_report(void *arg, enum conf_level level, const char *file, unsigned line, const char *msg)
 {
 	struct capture *cap = arg;
+	const char *kind = level == CONF_WARNING ? "warning: " : "";
 	int n;
 
-	n = snprintf(NULL, 0, "%s:%u: %s\n", file, line, msg);
+	n = snprintf(NULL, 0, "%s:%u: %s%s\n", file, line, kind, msg);
 	cap->text = realloc(cap->text, cap->len + (size_t)n + 1);
 	if (cap->text == NULL) {
 		perror("realloc");
 		exit(1);
 	}
-	snprintf(cap->text + cap->len, (size_t)n + 1, "%s:%u: %s\n", file, line, msg);
+	snprintf(cap->text + cap->len, (size_t)n + 1, "%s:%u: %s%s\n", file, line, kind, msg);
 	cap->len += (size_t)n;
 	cap->count++;
+	cap->errors += level == CONF_ERROR;
 }
 
 static void
@@ -52,6 +56,7 @@ capture_reset(struct capture *cap)
 	cap->text = NULL;
 	cap->len = 0;
 	cap->count = 0;
+	cap->errors = 0;
 }
 
 static const char *
@@ -167,7 +172,10 @@ test_every_key(void)
 	    "mtu = 1500\n"
 	    "mss = 1360\n"
 	    "[interface wg[0-3]]\n"
-	    "mss = 536\n";
+	    "mss = 536\n"
+	    "mss6 = 1300\n"
+	    "[interface docker*]\n"
+	    "clamp = no\n";
 	struct capture cap = { 0 };
 	struct conf c;
 	int r;
@@ -188,8 +196,8 @@ test_every_key(void)
 	    "every key: prometheus_textfile");
 	CHECK_MSG(c.stats_interval == 86400, "every key: stats_interval 86400");
 	CHECK_MSG(strcmp(c.user, "mss_clamp-1.x") == 0, "every key: user mss_clamp-1.x");
-	CHECK_MSG(c.n_ifaces == 3, "every key: three interfaces (got %zu)", c.n_ifaces);
-	if (c.n_ifaces == 3) {
+	CHECK_MSG(c.n_ifaces == 4, "every key: four interfaces (got %zu)", c.n_ifaces);
+	if (c.n_ifaces == 4) {
 		CHECK_MSG(strcmp(c.ifaces[0].pattern, "ppp*") == 0 && c.ifaces[0].is_glob &&
 		    c.ifaces[0].line == 14 && c.ifaces[0].overhead == 0 && c.ifaces[0].mtu == 0 &&
 		    c.ifaces[0].mss == 0, "every key: [interface ppp*] line 14, a glob, all 0");
@@ -199,6 +207,11 @@ test_every_key(void)
 		    "every key: [interface eth0] line 16, overhead 8+73+8 = 89, mtu 1500, mss 1360");
 		CHECK_MSG(strcmp(c.ifaces[2].pattern, "wg[0-3]") == 0 && c.ifaces[2].is_glob &&
 		    c.ifaces[2].mss == 536, "every key: [interface wg[0-3]] keeps its brackets");
+		CHECK_MSG(c.ifaces[2].mss6 == 1300 && c.ifaces[1].mss6 == 0,
+		    "every key: mss6 1300 in wg[0-3], unset elsewhere");
+		CHECK_MSG(c.ifaces[3].no_clamp && !c.ifaces[0].no_clamp && !c.ifaces[2].no_clamp,
+		    "every key: clamp = no in docker*, clamped elsewhere");
+		CHECK_MSG(c.user_line == 13, "every key: user set on line 13 (got %u)", c.user_line);
 	}
 	conf_free(&c);
 	CHECK_MSG(c.ifaces == NULL && c.n_ifaces == 0, "conf_free: clears the interfaces");
@@ -351,6 +364,20 @@ static const struct range_case range_cases[] = {
 	{ "[interface e]\nmss = 535\n", "test.conf:2: mss: 535 is out of range (536 to 65495)\n" },
 	{ "[interface e]\nmss = 65496\n",
 	  "test.conf:2: mss: 65496 is out of range (536 to 65495)\n" },
+	{ "[interface e]\nmss6 = 1220\n", NULL },
+	{ "[interface e]\nmss6 = 65475\n", NULL },
+	{ "[interface e]\nmss6 = 1219\n",
+	  "test.conf:2: mss6: 1219 is out of range (1220 to 65475)\n" },
+	{ "[interface e]\nmss6 = 65476\n",
+	  "test.conf:2: mss6: 65476 is out of range (1220 to 65475)\n" },
+	{ "[interface e]\nclamp = yes\n", NULL },
+	{ "[interface e]\nclamp = no\n", NULL },
+	{ "[interface e]\nclamp = off\n", "test.conf:2: clamp: 'off' is not one of yes, no\n" },
+	{ "[interface e]\nclamp = No\n", "test.conf:2: clamp: 'No' is not one of yes, no\n" },
+	{ "[interface e]\nmtu = 500\noverhead = 500\n",
+	  "test.conf:1: [interface e]: overhead 500 leaves nothing of mtu 500 (the effective MTU, "
+	  "mtu - overhead, would be at or below 0)\n" },
+	{ "[interface e]\nmtu = 1500\noverhead = 1000\n", NULL },
 	{ "[interface e]\noverhead = 1000\n", NULL },
 	{ "[interface e]\noverhead = 0\n", NULL },
 	{ "[interface e]\noverhead = 1001\n",
@@ -385,7 +412,7 @@ test_ranges(void)
 		if (*rest == '\0')
 			rest = rc->text;
 		if (rc->error == NULL)
-			CHECK_MSG(r == 0 && cap.count == 0, "accepts %.*s (%s)",
+			CHECK_MSG(r == 0 && cap.errors == 0, "accepts %.*s (%s)",
 			    (int)strcspn(rest, "\n"), rest, shown(&cap));
 		else
 			CHECK_MSG(r == -1 && strcmp(captured(&cap), rc->error) == 0 &&
@@ -603,7 +630,7 @@ test_good_values(void)
 	    c.stats_json[0] == '\0' &&
 	    strcmp(c.prometheus_textfile,
 	    "/var/lib/prometheus/node-exporter/mssclampd.prom") == 0 &&
-	    c.stats_interval == 1 && strcmp(c.user, "mssclamp") == 0 && c.n_ifaces == 3 &&
+	    c.stats_interval == 1 && strcmp(c.user, "nobody") == 0 && c.n_ifaces == 3 &&
 	    c.ifaces[0].overhead == 8 + 73 + 8 + 8 && c.ifaces[0].mtu == 1500 &&
 	    c.ifaces[0].mss == 1360 && strcmp(c.ifaces[1].pattern, "wg[0-3]") == 0 &&
 	    c.ifaces[1].mss == 536 && strcmp(c.ifaces[2].pattern, "ppp*") == 0,
@@ -626,7 +653,12 @@ has_suffix(const char *name, const char *suffix)
 	return n > s && strcmp(name + n - s, suffix) == 0;
 }
 
-/* Each bad-NAME.conf against bad-NAME.expected, byte for byte. */
+/*
+ * Each bad-NAME.conf against bad-NAME.expected, byte for byte; each
+ * warn-NAME.conf must load and say exactly warn-NAME.expected. Files named
+ * bad-system-* are about what only conf_load() asks the system (the user):
+ * conf_parse_buffer() need not agree on them.
+ */
 static void
 test_golden(void)
 {
@@ -634,7 +666,7 @@ test_golden(void)
 	struct dirent **names;
 	char expected_path[512], *expected, *text;
 	size_t expected_len, text_len;
-	unsigned bad = 0, good = 0, same = 0;
+	unsigned bad = 0, good = 0, warn = 0, system = 0, same = 0;
 	struct conf c, buf_c;
 	int n, k, r, buf_r;
 
@@ -659,7 +691,9 @@ test_golden(void)
 		text = read_file(name, &text_len);
 		buf_r = text != NULL ? conf_parse_buffer(&buf_c, name, text, text_len,
 		    capture_report, &buf_cap) : -2;
-		if (buf_r == r && strcmp(captured(&buf_cap), captured(&cap)) == 0)
+		if (strncmp(name, "bad-system-", 11) == 0)
+			system++;
+		else if (buf_r == r && strcmp(captured(&buf_cap), captured(&cap)) == 0)
 			same++;
 		else
 			printf("     %s: conf_parse_buffer gives %d (%s)\n", name, buf_r,
@@ -673,19 +707,29 @@ test_golden(void)
 			conf_free(&c);
 			continue;
 		}
-		if (strncmp(name, "bad-", 4) != 0)
+		if (strncmp(name, "bad-", 4) != 0 && strncmp(name, "warn-", 5) != 0)
 			continue;
-		bad++;
 		snprintf(expected_path, sizeof(expected_path), "%.*s.expected",
 		    (int)(strlen(name) - 5), name);
 		expected = read_file(expected_path, &expected_len);
 		if (expected == NULL) {
 			CHECK_MSG(0, "%s: %s is missing", name, expected_path);
+			if (r == 0)
+				conf_free(&c);
 			continue;
 		}
-		CHECK_MSG(r == -1 && c.ifaces == NULL && c.n_ifaces == 0 &&
-		    strcmp(captured(&cap), expected) == 0,
-		    "%s: fails with the %u lines of %s", name, cap.count, expected_path);
+		if (name[0] == 'w') {
+			warn++;
+			CHECK_MSG(r == 0 && strcmp(captured(&cap), expected) == 0,
+			    "%s: loads, with the %u warnings of %s", name, cap.count, expected_path);
+			if (r == 0)
+				conf_free(&c);
+		} else {
+			bad++;
+			CHECK_MSG(r == -1 && c.ifaces == NULL && c.n_ifaces == 0 &&
+			    strcmp(captured(&cap), expected) == 0,
+			    "%s: fails with the %u lines of %s", name, cap.count, expected_path);
+		}
 		if (strcmp(captured(&cap), expected) != 0)
 			printf("---- expected:\n%s---- got:\n%s----\n", expected, captured(&cap));
 		free(expected);
@@ -693,9 +737,12 @@ test_golden(void)
 	for (k = 0; k < n; k++)
 		free(names[k]);
 	free(names);
-	CHECK_MSG(bad >= 10 && good >= 2, "golden files: %u bad, %u good", bad, good);
-	CHECK_MSG(same == bad + good, "golden files: conf_parse_buffer agrees with conf_load on %u of %u",
-	    same, bad + good);
+	CHECK_MSG(bad >= 10 && good >= 2 && warn >= 3 && system >= 2,
+	    "golden files: %u bad (%u of them the system's), %u with warnings, %u good", bad,
+	    system, warn, good);
+	CHECK_MSG(same == bad + good + warn - system,
+	    "golden files: conf_parse_buffer agrees with conf_load on %u of %u", same,
+	    bad + good + warn - system);
 	capture_reset(&cap);
 	capture_reset(&buf_cap);
 }

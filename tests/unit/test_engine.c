@@ -766,6 +766,107 @@ test_ah(void)
 	       WANT(SKIPPED, OK, NONE, 4, false, 0, 0), NULL, 0);
 }
 
+/*
+ * Signed segments. TCP-AO's MAC covers the options (RFC 5925 5.1): nothing
+ * may change. TCP-MD5's digest covers the header without options but with
+ * the data offset (RFC 2385 2.0): an MSS may be lowered in place, none
+ * inserted. And a path of interfaces that are not clamped (ENGINE_EXCLUDED).
+ */
+static void
+test_signed(void)
+{
+	/* as Linux writes them (tcp_options_write()): NOP, NOP, kind 19, length 18, the digest */
+#define MD5SIG NOP, NOP, 19, 18, 0xd1, 0xd2, 0xd3, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8, \
+	0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf, 0xd0
+	/* kind 29, length 16: key ids 1 and 2, a 96-bit MAC (RFC 5925 2.2) */
+#define AO 29, 16, 1, 2, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac
+	static const struct pkt_ext ah[] = { { .type = PKT_AH, .len = 4 } };
+	static const struct pkt_ip v4_ah = { .family = 4, .ext = ah, .n_ext = 1 };
+	static const struct engine_ceiling none = { 0xffff, 0xffff };
+	uint8_t in[BUF], out[BUF];
+	size_t n, m;
+
+	/* TCP-MD5: lowered in place, the digest and the data offset as they were */
+	n = seg(in, &ip4, PKT_SYN, OPTS(MD5SIG, MSS(1460), NOP, 3, 3, 7), NULL, 0);
+	m = seg(out, &ip4, PKT_SYN, OPTS(MD5SIG, MSS(1452), NOP, 3, 3, 7), NULL, 0);
+	CHECK_MSG(n == m && n == 20 + 20 + 28, "a Linux TCP-MD5 SYN: 28 option bytes");
+	expect("IPv4 TCP-MD5 SYN, MSS 1460 -> 1452 in place", in, n, n + 4, ceiling_std, 0,
+	       WANT(CLAMPED, OK, NONE, 4, true, 1460, 1452), out, m);
+	n = seg(in, &ip6, PKT_SYN | PKT_ACK, OPTS(MSS(1440), MD5SIG), NULL, 0);
+	m = seg(out, &ip6, PKT_SYN | PKT_ACK, OPTS(MSS(1432), MD5SIG), NULL, 0);
+	expect("IPv6 TCP-MD5 SYN-ACK, MSS 1440 -> 1432 in place", in, n, n + 4, ceiling_std, 0,
+	       WANT(CLAMPED, OK, NONE, 6, true, 1440, 1432), out, m);
+	n = seg(in, &ip4, PKT_SYN, OPTS(MD5SIG, MSS(1400)), NULL, 0);
+	expect("IPv4 TCP-MD5 SYN, MSS 1400: unchanged", in, n, n + 4, ceiling_std, 0,
+	       WANT(UNCHANGED, OK, NONE, 4, false, 1400, 1400), NULL, 0);
+	n = seg(in, &ip4, PKT_SYN, OPTS(MD5SIG), NULL, 0);
+	expect("IPv4 TCP-MD5 SYN without MSS: nothing inserted, note tcp_md5", in, n, n + 4,
+	       ceiling_std, 0, WANT(UNCHANGED, OK, TCP_MD5, 4, false, 0, 0), NULL, 0);
+	n = seg(in, &ip6, PKT_SYN, OPTS(MD5SIG), NULL, 0);
+	expect("IPv6 TCP-MD5 SYN without MSS: nothing inserted, note tcp_md5", in, n, n + 4,
+	       ceiling_std, 0, WANT(UNCHANGED, OK, TCP_MD5, 6, false, 0, 0), NULL, 0);
+	n = seg(in, &ip4, PKT_SYN, OPTS(NOP, NOP, 19, 10, 1, 2, 3, 4, 5, 6, 7, 8), NULL, 0);
+	expect("IPv4 kind 19 of another length: still no insertion", in, n, n + 4, ceiling_std, 0,
+	       WANT(UNCHANGED, OK, TCP_MD5, 4, false, 0, 0), NULL, 0);
+	n = seg(in, &ip4, PKT_SYN, OPTS(MD5SIG), NULL, 0);
+	expect("IPv4 TCP-MD5 SYN without MSS, dry run: the same answer", in, n, n + 4, ceiling_std,
+	       ENGINE_DRY_RUN, WANT(UNCHANGED, OK, TCP_MD5, 4, false, 0, 0), NULL, 0);
+
+	/* TCP-AO: never a byte */
+	n = seg(in, &ip4, PKT_SYN, OPTS(MSS(9000), AO), NULL, 0);
+	expect("IPv4 TCP-AO SYN, MSS 9000: untouched, note tcp_ao", in, n, n + 4, ceiling_std, 0,
+	       WANT(UNCHANGED, OK, TCP_AO, 4, false, 9000, 9000), NULL, 0);
+	n = seg(in, &ip6, PKT_SYN | PKT_ACK, OPTS(AO, MSS(9000)), NULL, 0);
+	expect("IPv6 TCP-AO SYN-ACK, AO before MSS 9000: untouched, note tcp_ao", in, n, n + 4,
+	       ceiling_std, 0, WANT(UNCHANGED, OK, TCP_AO, 6, false, 9000, 9000), NULL, 0);
+	n = seg(in, &ip4, PKT_SYN, OPTS(AO), NULL, 0);
+	expect("IPv4 TCP-AO SYN without MSS: nothing inserted, note tcp_ao", in, n, n + 4,
+	       ceiling_std, 0, WANT(UNCHANGED, OK, TCP_AO, 4, false, 0, 0), NULL, 0);
+	n = seg(in, &ip6, PKT_SYN, OPTS(29, 4, 1, 2), NULL, 0);
+	expect("IPv6 the shortest TCP-AO option: nothing inserted", in, n, n + 4, ceiling_std, 0,
+	       WANT(UNCHANGED, OK, TCP_AO, 6, false, 0, 0), NULL, 0);
+	n = seg(in, &ip4, PKT_SYN, OPTS(MSS(1400), AO), NULL, 0);
+	expect("IPv4 TCP-AO SYN, MSS 1400: unchanged anyway", in, n, n + 4, ceiling_std, 0,
+	       WANT(UNCHANGED, OK, TCP_AO, 4, false, 1400, 1400), NULL, 0);
+	n = seg(in, &ip4, PKT_SYN, OPTS(MSS(9000), AO, MD5SIG), NULL, 0);
+	expect("IPv4 TCP-AO and TCP-MD5 together: TCP-AO's rule", in, n, n + 4, ceiling_std, 0,
+	       WANT(UNCHANGED, OK, TCP_AO, 4, false, 9000, 9000), NULL, 0);
+	n = seg(in, &ip4, PKT_SYN, OPTS(MSS(9000), AO, 8, 0), NULL, 0);
+	expect("IPv4 TCP-AO, then an option of length 0: malformed, nothing clamped", in, n, n + 4,
+	       ceiling_std, 0, WANT(MALFORMED, BAD_OPTIONS, TCP_AO, 4, false, 9000, 9000), NULL, 0);
+	n = seg(in, &ip4, PKT_SYN, OPTS(MSS(9000), 8, 0, AO), NULL, 0);
+	m = seg(out, &ip4, PKT_SYN, OPTS(MSS(1452), 8, 0, AO), NULL, 0);
+	expect("IPv4 TCP-AO behind the break, unread by any receiver: MSS clamped, malformed", in,
+	       n, n + 4, ceiling_std, 0, WANT(MALFORMED, BAD_OPTIONS, NONE, 4, true, 9000, 1452),
+	       out, m);
+	n = seg(in, &ip4, PKT_SYN, OPTS(MSS(9000), EOL, NOP, NOP, NOP, AO), NULL, 0);
+	m = seg(out, &ip4, PKT_SYN, OPTS(MSS(1452), EOL, NOP, NOP, NOP, AO), NULL, 0);
+	expect("IPv4 TCP-AO behind EOL: no receiver reads it, the MSS is clamped", in, n, n + 4,
+	       ceiling_std, 0, WANT(CLAMPED, OK, NONE, 4, true, 9000, 1452), out, m);
+	n = seg(in, &v4_ah, PKT_SYN, OPTS(MSS(9000), AO), NULL, 0);
+	expect("IPv4 AH and TCP-AO: note authenticated", in, n, n + 4, ceiling_std, 0,
+	       WANT(UNCHANGED, OK, AUTHENTICATED, 4, false, 9000, 9000), NULL, 0);
+
+	/* not clamped: read, counted, left alone, whatever the ceiling */
+	n = seg(in, &ip4, PKT_SYN, OPTS(MSS(9000)), NULL, 0);
+	expect("IPv4 excluded, MSS 9000: untouched, note excluded", in, n, n + 4, ceiling_std,
+	       ENGINE_EXCLUDED, WANT(UNCHANGED, OK, EXCLUDED, 4, false, 9000, 9000), NULL, 0);
+	n = seg(in, &ip6, PKT_SYN, NULL, 0, NULL, 0);
+	expect("IPv6 excluded, no MSS: nothing inserted, note excluded", in, n, n + 4, none,
+	       ENGINE_EXCLUDED, WANT(UNCHANGED, OK, EXCLUDED, 6, false, 0, 0), NULL, 0);
+	n = seg(in, &ip4, PKT_SYN, OPTS(MSS(9000), 8, 0), NULL, 0);
+	expect("IPv4 excluded, broken options: malformed, untouched", in, n, n + 4, ceiling_std,
+	       ENGINE_EXCLUDED, WANT(MALFORMED, BAD_OPTIONS, EXCLUDED, 4, false, 9000, 9000), NULL, 0);
+	n = seg(in, &ip4, PKT_SYN, OPTS(AO), NULL, 0);
+	expect("IPv4 excluded and TCP-AO: note tcp_ao", in, n, n + 4, ceiling_std, ENGINE_EXCLUDED,
+	       WANT(UNCHANGED, OK, TCP_AO, 4, false, 0, 0), NULL, 0);
+	n = seg(in, &ip4, PKT_SYN | PKT_RST, OPTS(MSS(9000)), NULL, 0);
+	expect("IPv4 excluded RST: skipped as ever", in, n, n + 4, ceiling_std, ENGINE_EXCLUDED,
+	       WANT(SKIPPED, OK, NONE, 4, false, 0, 0), NULL, 0);
+#undef MD5SIG
+#undef AO
+}
+
 static void
 test_malformed_headers(void)
 {
@@ -1083,8 +1184,11 @@ test_names(void)
 	          "engine_malformed_name out of range: \"?\"");
 	CHECK_MSG(strcmp(engine_note_name(ENGINE_NOTE_NONE), "none") == 0 &&
 	          strcmp(engine_note_name(ENGINE_NOTE_NO_ROOM), "no_room") == 0 &&
-	          strcmp(engine_note_name(ENGINE_NOTE_AUTHENTICATED), "authenticated") == 0,
-	          "engine_note_name: none no_room authenticated");
+	          strcmp(engine_note_name(ENGINE_NOTE_AUTHENTICATED), "authenticated") == 0 &&
+	          strcmp(engine_note_name(ENGINE_NOTE_TCP_AO), "tcp_ao") == 0 &&
+	          strcmp(engine_note_name(ENGINE_NOTE_TCP_MD5), "tcp_md5") == 0 &&
+	          strcmp(engine_note_name(ENGINE_NOTE_EXCLUDED), "excluded") == 0,
+	          "engine_note_name: none no_room authenticated tcp_ao tcp_md5 excluded");
 	CHECK_MSG(strcmp(engine_note_name(ENGINE_NOTE_COUNT), "?") == 0 &&
 	          strcmp(engine_note_name((enum engine_note)-7), "?") == 0,
 	          "engine_note_name out of range: \"?\"");
@@ -1115,6 +1219,7 @@ test_random_model(unsigned rounds)
 		size_t len = 0, mss_at[10], n_mss = 0, k, n, m, cap;
 		uint16_t limit, before = 0, after = 0, deflt;
 		bool eol = false, clamped = false, dry = rng() % 8 == 0;
+		bool md5 = false, ao = false, excluded = rng() % 16 == 0;
 		enum engine_action action;
 		enum engine_note note = ENGINE_NOTE_NONE;
 
@@ -1173,11 +1278,19 @@ test_random_model(unsigned rounds)
 					opts[len++] = (uint8_t)rng();
 				break;
 			case 6:
-				/* kind 2 of a wrong length, or an unknown kind */
+				/* kind 2 of a wrong length, another kind, or a signature (TCP-MD5, TCP-AO) */
 				l = 2 + rng() % 7;
 				if (l == 4 || room < l)
 					break;
-				opts[len++] = (rng() & 1) ? 2 : (uint8_t)(3 + rng() % 253);
+				switch (rng() % 8) {
+				case 0: case 1: case 2: case 3: opts[len] = 2; break;
+				case 4: opts[len] = 19; break;
+				case 5: opts[len] = 29; break;
+				default: opts[len] = (uint8_t)(3 + rng() % 253); break;
+				}
+				md5 |= opts[len] == 19;
+				ao |= opts[len] == 29;
+				len++;
 				opts[len++] = (uint8_t)l;
 				for (i = 2; i < l; i++)
 					opts[len++] = (uint8_t)rng();
@@ -1215,7 +1328,7 @@ test_random_model(unsigned rounds)
 
 			if (v != 0)
 				before = v;
-			if (v > limit) {
+			if (v > limit && !ao && !excluded) {
 				v = limit;
 				clamped = true;
 				put16(opts_out + mss_at[k] + 2, v);
@@ -1226,7 +1339,15 @@ test_random_model(unsigned rounds)
 		action = clamped ? ENGINE_CLAMPED : ENGINE_UNCHANGED;
 		m = n;
 		deflt = ip.family == 4 ? 536 : 1220;
-		if (n_mss == 0) {
+		if (ao)
+			note = ENGINE_NOTE_TCP_AO;
+		else if (excluded)
+			note = ENGINE_NOTE_EXCLUDED;
+		if (n_mss == 0 && (ao || excluded)) {
+			/* left as it is */
+		} else if (n_mss == 0 && md5) {
+			note = ENGINE_NOTE_TCP_MD5;
+		} else if (n_mss == 0) {
 			if (tcp.data_len == 0 && (len + 3) / 4 * 4 <= 36 && cap >= n + 4) {
 				action = ENGINE_INSERTED;
 				after = limit < deflt ? limit : deflt;
@@ -1244,7 +1365,8 @@ test_random_model(unsigned rounds)
 			m = pkt_build(out, BUF, &ip, &tcp);
 		}
 		counts[action]++;
-		if (!judge("random SYN against the model", in, n, cap, ceiling, dry ? ENGINE_DRY_RUN : 0,
+		if (!judge("random SYN against the model", in, n, cap, ceiling,
+			   (dry ? ENGINE_DRY_RUN : 0) | (excluded ? ENGINE_EXCLUDED : 0),
 			   (struct want){ action, ENGINE_OK, note, ip.family,
 					  !dry && action != ENGINE_UNCHANGED, before, after },
 			   dry || action == ENGINE_UNCHANGED ? NULL : out, m, true) && bad++ < 3) {
@@ -1276,6 +1398,7 @@ main(void)
 	test_ipv4_options_and_fragments();
 	test_ipv6_chains();
 	test_ah();
+	test_signed();
 	test_malformed_headers();
 	test_insert();
 	test_dry_run();

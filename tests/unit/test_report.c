@@ -28,7 +28,7 @@ publish_logged(struct workers *workers, struct report *report, const struct ifta
 	ssize_t n;
 
 	dup2(fd, STDERR_FILENO);
-	view = view_build(links, conf, report_slot, report);
+	view = view_build(links, NULL, 0, conf, report_slot, report);
 	if (view != NULL) {
 		workers_publish(workers, view);
 		report_published(report, view, conf, workers);
@@ -42,22 +42,31 @@ publish_logged(struct workers *workers, struct report *report, const struct ifta
 	return view;
 }
 
-static const char *
-slot_of(const struct report *report, const struct view *view, uint32_t ifindex)
+/* The stats file's text, into text (size bytes). */
+static void
+read_stats(const char *path, char *text, size_t size)
 {
-	uint16_t slot;
+	FILE *f = fopen(path, "r");
+	size_t n = f ? fread(text, 1, size - 1, f) : 0;
 
-	view_ceiling(view, &ifindex, 1, &slot);
-	return report_slot_name(report, slot);
+	text[n] = '\0';
+	if (f)
+		fclose(f);
 }
 
 static uint16_t
 slot_number(const struct view *view, uint32_t ifindex)
 {
-	uint16_t slot;
+	struct view_verdict v;
 
-	view_ceiling(view, &ifindex, 1, &slot);
-	return slot;
+	view_lookup(view, &ifindex, 1, NULL, 0, &v);
+	return v.slot;
+}
+
+static const char *
+slot_of(const struct report *report, const struct view *view, uint32_t ifindex)
+{
+	return report_slot_name(report, slot_number(view, ifindex));
 }
 
 int
@@ -91,7 +100,7 @@ main(void)
 	report = report_new();
 	CHECK(report != NULL);
 	CHECK(strcmp(report_slot_name(report, VIEW_SLOT_OTHER), "-") == 0);
-	view = view_build(&links, &conf, report_slot, report);
+	view = view_build(&links, NULL, 0, &conf, report_slot, report);
 	workers = workers_open(&conf, view);   /* no thread runs: only the counters matter */
 	CHECK(workers != NULL);
 	report_reopen(report, &conf);
@@ -101,7 +110,7 @@ main(void)
 	printf("logged:\n%s", logged);
 	/* (the build in workers_open() above already warned: this one must not again) */
 	CHECK_EQ(strlen(logged), 0);
-	view_free(view_build(&links, &conf, report_slot, report)); /* nothing changed: quiet */
+	view_free(view_build(&links, NULL, 0, &conf, report_slot, report)); /* nothing changed: quiet */
 
 	/* a fresh report warns at its first build, with the words operators see */
 	{
@@ -112,7 +121,7 @@ main(void)
 		ssize_t n;
 
 		dup2(lfd, STDERR_FILENO);
-		v = view_build(&links, &conf, report_slot, fresh);
+		v = view_build(&links, NULL, 0, &conf, report_slot, fresh);
 		dup2(saved, STDERR_FILENO);
 		close(saved);
 		n = pread(lfd, logged, sizeof(logged) - 1, 0);
@@ -121,8 +130,9 @@ main(void)
 		unlink(path);
 		printf("logged:\n%s", logged);
 		/* tiny0: MTU 600 leaves IPv4 560 and IPv6 540: the IPv6 floor applies */
-		CHECK(strstr(logged, "tiny0: effective MTU 600 (MTU 600 - overhead 0) leaves too little; "
-				     "MSS held at 560 (IPv4) / 1220 (IPv6): never below 536 / 1220") != NULL);
+		CHECK(strstr(logged, "tiny0: IPv6 MTU 600 (MTU 600 - overhead 0) is below IPv6's 1280: "
+				     "IPv6 cannot run on it; IPv6 MSS held at its floor 1220") != NULL);
+		CHECK(strstr(logged, "tiny0: effective MTU") == NULL); /* IPv4's 560 is no floor */
 		/* ppp0 is a ppp device with overhead 8: counted twice */
 		CHECK(strstr(logged, "ppp0: a ppp device's MTU (1492) already excludes PPPoE's 8 bytes; "
 				     "overhead = 8 in test.conf:5 probably counts them twice") != NULL);
@@ -148,17 +158,43 @@ main(void)
 	iftable_del(&links, 5);
 	fixture_link(&links, 5, "tiny0", "", 700);
 	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
-	CHECK(strstr(logged, "tiny0: effective MTU 700") != NULL);
+	CHECK(strstr(logged, "tiny0: IPv6 MTU 700") != NULL);
+
+	/* below IPv4's 576 too: both families said, each with its own floor */
+	iftable_del(&links, 5);
+	fixture_link6(&links, 5, "tiny0", "", 500, 0);
+	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
+	CHECK(strstr(logged, "tiny0: effective MTU 500 (MTU 500 - overhead 0) is below IPv4's 576: "
+			     "IPv4 MSS held at its floor 536") != NULL);
+	CHECK(strstr(logged, "tiny0: IPv6 MTU 500 (MTU 500 - overhead 0) is below IPv6's 1280") != NULL);
+	iftable_del(&links, 5);
+	fixture_link(&links, 5, "tiny0", "", 700);
+	view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
+
+	/* what a status query gets about an interface: the kernel's MTUs and the view's */
+	{
+		struct report_iface ri;
+
+		iftable_del(&links, 2);
+		fixture_link6(&links, 2, "lan0", "veth", 1500, 1400);
+		view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
+		CHECK(report_iface(report, workers, slot_number(view, 2), &ri));
+		CHECK(strcmp(ri.name, "lan0") == 0 && ri.present && ri.clamp);
+		CHECK_EQ(ri.mtu, 1500);
+		CHECK_EQ(ri.mtu6, 1400);
+		CHECK_EQ(ri.effective_mtu, 1500);
+		CHECK_EQ(ri.effective_mtu6, 1400);
+		CHECK_EQ(ri.mss.ipv4, 1400); /* its mss cap */
+		CHECK_EQ(ri.mss.ipv6, 1340); /* the IPv6 MTU's 1340 is below mss - 20 */
+		CHECK_EQ(stats_total(&ri.counters, ENGINE_ACTION_COUNT), 0);
+		CHECK(!report_iface(report, workers, VIEW_SLOT_OTHER, &ri));
+		CHECK(!report_iface(report, workers, report_slots(report), &ri));
+	}
 
 	/* a record: configured interfaces show with their ceilings, idle unconfigured ones do not */
 	report_write(report, workers, &conf, NULL);
 	{
-		FILE *f = fopen(stats_path, "r");
-		size_t n = f ? fread(text, 1, sizeof(text) - 1, f) : 0;
-
-		text[n] = '\0';
-		if (f)
-			fclose(f);
+		read_stats(stats_path, text, sizeof(text));
 		printf("stats:\n%s", text);
 		CHECK(strstr(text, " iface=wan0 seen=0 clamped=0 unchanged=0 inserted=0 malformed=0 "
 				   "skipped=0 ipv4=0 ipv6=0 mss4=1340 mss6=1320\n") != NULL);
@@ -166,6 +202,27 @@ main(void)
 		CHECK(strstr(text, " iface=tiny0 ") == NULL);
 		CHECK(strstr(text, " iface=all seen=0 ") != NULL);
 		CHECK(strstr(text, "bypassed=") == NULL); /* unknown without the rules' counts */
+	}
+
+	/* clamp = no: the interface is there, configured, with no ceiling to show */
+	{
+		struct conf no_clamp;
+		struct report_iface ri;
+
+		snprintf(text, sizeof(text), "[global]\nstats_log = %s\n"
+			 "[interface wan0]\nclamp = no\n", stats_path);
+		CHECK_EQ(fixture_conf(&no_clamp, text), 0);
+		view = view_build(&links, NULL, 0, &no_clamp, report_slot, report);
+		workers_publish(workers, view);
+		report_published(report, view, &no_clamp, workers);
+		CHECK(report_iface(report, workers, wan_slot, &ri));
+		CHECK(ri.present && !ri.clamp && ri.mss.ipv4 == 0 && ri.mtu == 1400);
+		report_write(report, workers, &no_clamp, NULL);
+		read_stats(stats_path, text, sizeof(text));
+		CHECK(strstr(text, " iface=wan0 seen=0 clamped=0 unchanged=0 inserted=0 malformed=0 "
+				   "skipped=0 ipv4=0 ipv6=0\n") != NULL);
+		view = publish_logged(workers, report, &links, &conf, logged, sizeof(logged));
+		conf_free(&no_clamp);
 	}
 
 	/*

@@ -647,8 +647,8 @@ main(void)
 	log_init(0);
 
 	stats_add(&all, &ppp0);
-	lines[0] = (struct stats_line){ "ppp0", &ppp0, { 1452, 1432 }, NULL };
-	lines[1] = (struct stats_line){ "all", &all, { 0, 0 }, &extra };
+	lines[0] = (struct stats_line){ "ppp0", &ppp0, { 1452, 1432 }, NULL, NULL };
+	lines[1] = (struct stats_line){ "all", &all, { 0, 0 }, &extra, NULL };
 
 	test_append();
 	test_reopen();

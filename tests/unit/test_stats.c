@@ -48,10 +48,13 @@ static struct stats_counters ppp0_counters = {
 		},
 	},
 };
+/* ppp0's SYNs arrived with: IPv4 1460 x5, 1452 x2, 536, a jumbo 8960; IPv6 1440 x3, 1 */
+static struct stats_mss ppp0_mss;
 static struct stats_counters eth0_counters; /* all zero */
 static struct stats_counters all_counters;  /* filled by stats_add() */
 static struct stats_extra all_extra = {
 	.malformed = { [ENGINE_BAD_OPTIONS] = 1, [ENGINE_BAD_IP_HEADER] = 4 },
+	.notes = { [ENGINE_NOTE_TCP_AO] = 2, [ENGINE_NOTE_TCP_MD5] = 1, [ENGINE_NOTE_NONE] = 9 },
 	.queue_gaps = 5,
 	.verdict_errors = 2,
 	.uptime_seconds = 3600,
@@ -65,9 +68,16 @@ setup(void)
 	memset(&all_counters, 0, sizeof(all_counters));
 	stats_add(&all_counters, &ppp0_counters);
 	stats_add(&all_counters, &eth0_counters);
-	lines[0] = (struct stats_line){ "ppp0", &ppp0_counters, { 1452, 1432 }, NULL };
-	lines[1] = (struct stats_line){ "eth0", &eth0_counters, { 1460, 0 }, NULL };
-	lines[2] = (struct stats_line){ "all", &all_counters, { 0, 0 }, &all_extra };
+	memset(&ppp0_mss, 0, sizeof(ppp0_mss));
+	ppp0_mss.bins[STATS_IPV4][stats_mss_bin(1460)] = 5;
+	ppp0_mss.bins[STATS_IPV4][stats_mss_bin(1452)] = 2;
+	ppp0_mss.bins[STATS_IPV4][stats_mss_bin(536)] = 1;
+	ppp0_mss.bins[STATS_IPV4][stats_mss_bin(8960)] = 1;
+	ppp0_mss.bins[STATS_IPV6][stats_mss_bin(1440)] = 3;
+	ppp0_mss.bins[STATS_IPV6][stats_mss_bin(1)] = 1;
+	lines[0] = (struct stats_line){ "ppp0", &ppp0_counters, { 1452, 1432 }, NULL, &ppp0_mss };
+	lines[1] = (struct stats_line){ "eth0", &eth0_counters, { 1460, 0 }, NULL, NULL };
+	lines[2] = (struct stats_line){ "all", &all_counters, { 0, 0 }, &all_extra, NULL };
 }
 
 static void
@@ -104,7 +114,7 @@ static const char logfmt_all[] =
 static void
 test_logfmt(void)
 {
-	char buf[512];
+	char buf[1024];
 	struct stats_line line = lines[1];
 
 	printf("logfmt lines\n");
@@ -208,7 +218,7 @@ check_name(const char *name, const char *want_logfmt, const char *want_json,
 	   const char *want_prom, const char *what)
 {
 	struct stats_counters zero = { 0 };
-	struct stats_line line = { name, &zero, { 1452, 0 }, NULL };
+	struct stats_line line = { name, &zero, { 1452, 0 }, NULL, NULL };
 	char buf[4096], expect[1024], label[256];
 	int ret;
 
@@ -262,8 +272,10 @@ test_names(void)
 static const char json_ppp0[] =
 	"{\"ts\":\"2026-11-21T10:00:00Z\",\"iface\":\"ppp0\",\"seen\":18,\"clamped\":10,"
 	"\"unchanged\":3,\"inserted\":3,\"malformed\":1,\"skipped\":1,"
-	"\"ipv4\":{\"seen\":14,\"clamped\":7,\"unchanged\":2,\"inserted\":3,\"malformed\":1,\"skipped\":1},"
-	"\"ipv6\":{\"seen\":4,\"clamped\":3,\"unchanged\":1,\"inserted\":0,\"malformed\":0,\"skipped\":0},"
+	"\"ipv4\":{\"seen\":14,\"clamped\":7,\"unchanged\":2,\"inserted\":3,\"malformed\":1,\"skipped\":1,"
+	"\"mss\":{\"536\":1,\"1452\":2,\"1460\":5,\"8900-9000\":1}},"
+	"\"ipv6\":{\"seen\":4,\"clamped\":3,\"unchanged\":1,\"inserted\":0,\"malformed\":0,\"skipped\":0,"
+	"\"mss\":{\"1-535\":1,\"1440\":3}},"
 	"\"mss4\":1452,\"mss6\":1432}\n";
 static const char json_eth0[] =
 	"{\"ts\":\"2026-11-21T10:00:00Z\",\"iface\":\"eth0\",\"seen\":0,\"clamped\":0,"
@@ -278,12 +290,13 @@ static const char json_all[] =
 	"\"ipv6\":{\"seen\":4,\"clamped\":3,\"unchanged\":1,\"inserted\":0,\"malformed\":0,\"skipped\":0},"
 	"\"gaps\":5,\"verdict_errors\":2,\"uptime\":3600,"
 	"\"malformed_reasons\":{\"bad_ip_header\":4,\"bad_ip_length\":0,\"bad_ext_headers\":0,"
-	"\"fragmented_tcp_header\":0,\"bad_tcp_header\":0,\"bad_options\":1}}\n";
+	"\"fragmented_tcp_header\":0,\"bad_tcp_header\":0,\"bad_options\":1},"
+	"\"notes\":{\"no_room\":0,\"authenticated\":0,\"tcp_ao\":2,\"tcp_md5\":1,\"excluded\":0}}\n";
 
 static void
 test_json(void)
 {
-	char buf[1024];
+	char buf[2048];
 
 	printf("JSON lines\n");
 	check_str(stats_format_json(buf, sizeof(buf), T_EXAMPLE, &lines[0]), buf, json_ppp0,
@@ -322,6 +335,21 @@ static const char prometheus_full[] =
 	"mssclampd_mss_ceiling{iface=\"ppp0\",family=\"ipv4\"} 1452\n"
 	"mssclampd_mss_ceiling{iface=\"ppp0\",family=\"ipv6\"} 1432\n"
 	"mssclampd_mss_ceiling{iface=\"eth0\",family=\"ipv4\"} 1460\n"
+	"# HELP mssclampd_syn_mss_total SYNs and SYN-ACKs by the MSS they arrived with: one value, or a range lo-hi.\n"
+	"# TYPE mssclampd_syn_mss_total counter\n"
+	"mssclampd_syn_mss_total{iface=\"ppp0\",family=\"ipv4\",mss=\"536\"} 1\n"
+	"mssclampd_syn_mss_total{iface=\"ppp0\",family=\"ipv4\",mss=\"1452\"} 2\n"
+	"mssclampd_syn_mss_total{iface=\"ppp0\",family=\"ipv4\",mss=\"1460\"} 5\n"
+	"mssclampd_syn_mss_total{iface=\"ppp0\",family=\"ipv4\",mss=\"8900-9000\"} 1\n"
+	"mssclampd_syn_mss_total{iface=\"ppp0\",family=\"ipv6\",mss=\"1-535\"} 1\n"
+	"mssclampd_syn_mss_total{iface=\"ppp0\",family=\"ipv6\",mss=\"1440\"} 3\n"
+	"# HELP mssclampd_notes_total SYNs left as they were and why: no room, AH, TCP-AO, TCP-MD5, not clamped.\n"
+	"# TYPE mssclampd_notes_total counter\n"
+	"mssclampd_notes_total{note=\"no_room\"} 0\n"
+	"mssclampd_notes_total{note=\"authenticated\"} 0\n"
+	"mssclampd_notes_total{note=\"tcp_ao\"} 2\n"
+	"mssclampd_notes_total{note=\"tcp_md5\"} 1\n"
+	"mssclampd_notes_total{note=\"excluded\"} 0\n"
 	"# HELP mssclampd_malformed_total Packets passed unchanged because their headers were broken, by reason.\n"
 	"# TYPE mssclampd_malformed_total counter\n"
 	"mssclampd_malformed_total{reason=\"bad_ip_header\"} 4\n"
@@ -358,7 +386,8 @@ test_prometheus(void)
 	ret = stats_format_prometheus(buf, sizeof(buf), &lines[2], 1);
 	CHECK_MSG(ret > 0 && strstr(buf, "mssclampd_packets_total") == NULL &&
 	          strstr(buf, "mssclampd_mss_ceiling") == NULL &&
-	          strncmp(buf, "# HELP mssclampd_malformed_total ", 33) == 0,
+	          strncmp(buf, "# HELP mssclampd_notes_total ", 29) == 0 &&
+	          strstr(buf, "mssclampd_syn_mss_total") == NULL,
 	          "Prometheus: only the all line, only daemon-wide metrics");
 
 	no_ceiling.ceiling = (struct engine_ceiling){ 0, 0 };
@@ -423,10 +452,50 @@ test_small_buffers(void)
 	check_sizes(FORMAT_PROMETHEUS, lines, 3, prometheus_full, "Prometheus, three lines");
 }
 
+/* Every MSS has one bin, the bins cover 1..65535 in order without a gap, and the exact ones are exact. */
+static void
+test_mss_bins(void)
+{
+	unsigned mss, bin, last = 0, lo, hi, exact = 0, bad = 0;
+
+	printf("MSS bins\n");
+	for (mss = 1; mss <= 65535; mss++) {
+		bin = stats_mss_bin((uint16_t)mss);
+		stats_mss_range(bin, &lo, &hi);
+		if (bin >= STATS_MSS_BINS || lo > mss || hi < mss || bin < last ||
+		    (bin != last && lo != mss) || (mss > 1 && bin > last + 1))
+			bad++;
+		last = bin;
+	}
+	for (bin = 0; bin < STATS_MSS_BINS; bin++) {
+		stats_mss_range(bin, &lo, &hi);
+		exact += lo == hi;
+	}
+	CHECK_MSG(bad == 0 && last == STATS_MSS_BINS - 1, "every MSS from 1 to 65535 in its one bin, in order (%u wrong)", bad);
+	CHECK_MSG(STATS_MSS_BINS == 231 && exact == 221 + 2, "231 bins, of them 223 exact: 536, 1220, 1240..1460 (%u)", exact);
+	check_u64(stats_mss_bin(536), 1, "536 is the second bin");
+	check_u64(stats_mss_bin(1220), 4, "1220 the fifth");
+	check_u64(stats_mss_bin(1240), 6, "1240 the first exact one of the run");
+	check_u64(stats_mss_bin(1460), 226, "1460 the last of it");
+	check_u64(stats_mss_bin(1461), 227, "1461 starts a range");
+	check_u64(stats_mss_bin(8940), 229, "IPv6 over a 9000-byte MTU: the jumbo bin");
+	check_u64(stats_mss_bin(8960), 229, "IPv4 over a 9000-byte MTU: the jumbo bin");
+	check_u64(stats_mss_bin(65535), 230, "65535 the last bin");
+	{
+		struct stats_mss a = { 0 }, b = { 0 };
+
+		a.bins[STATS_IPV6][7] = 3;
+		b.bins[STATS_IPV6][7] = UINT64_MAX - 3;
+		stats_mss_add(&a, &b);
+		check_u64(a.bins[STATS_IPV6][7], UINT64_MAX, "stats_mss_add adds bin by bin");
+	}
+}
+
 int
 main(void)
 {
 	setup();
+	test_mss_bins();
 	test_add_total();
 	test_logfmt();
 	test_timestamps();

@@ -7,15 +7,28 @@
 #include <string.h>
 
 #include "check.h"
+#include "stats.h"
 #include "status.h"
 
 #define T0 1764000000 /* 2025-11-24T16:00:00Z */
 
 static struct status_iface ifaces[] = {
-	{ "lan0", 2, "veth", 1500, "", 0, 0, 0, 0, 1460, 1440, 6, 0, 6, 0, 0 },
-	{ "ppp\x01x", 41, "ppp", 1492, "ppp*", 9, 0, 0, 1400, 1400, 1380, 0, 0, 0, 0, 0 },
-	{ "wan0", 12, "veth", 1492, "wan0", 4, 8, 0, 0, 1444, 1424, 12345678901ull, 12345678000ull, 800, 100, 1 },
-	{ "wg0", 7, "wireguard", 1420, "", 0, 0, 1400, 0, 0, 0, 0, 0, 0, 0, 0 },
+	{ .name = "docker0", .ifindex = 3, .kind = "bridge", .mtu = 1500, .mtu6 = 1500,
+	  .section = "docker*", .section_line = 12, .clamp = false },
+	{ .name = "lan0", .ifindex = 2, .kind = "veth", .mtu = 1500, .mtu6 = 1500, .clamp = true,
+	  .mss4 = 1460, .mss6 = 1440, .seen = 6, .unchanged = 6,
+	  .mss_seen = { { { 1460, 1460, 4 } }, { { 1440, 1440, 2 } } }, .n_mss_seen = { 1, 1 } },
+	{ .name = "ppp\x01x", .ifindex = 41, .kind = "ppp", .mtu = 1492, .section = "ppp*",
+	  .section_line = 9, .mss_cap = 1400, .clamp = true, .mss4 = 1400, .mss6 = 1380 },
+	{ .name = "wan0", .ifindex = 12, .kind = "veth", .mtu = 1492, .mtu6 = 1480, .section = "wan0",
+	  .section_line = 4, .overhead = 8, .mss6_cap = 1400, .clamp = true, .mss4 = 1444,
+	  .mss6 = 1400, .seen = 12345678901ull, .clamped = 12345678000ull, .unchanged = 800,
+	  .inserted = 100, .malformed = 1,
+	  .mss_seen = { { { 1460, 1460, 700 }, { 1461, 2999, 100 }, { 536, 536, 1 }, { 1400, 1400, 1 } },
+			{ { 1440, 1440, 99 } } },
+	  .n_mss_seen = { 4, 1 } },
+	{ .name = "wg0", .ifindex = 7, .kind = "wireguard", .mtu = 1420, .mtu6 = 1420,
+	  .mtu_override = 1400, .clamp = true },
 };
 
 static struct status
@@ -69,17 +82,19 @@ test_text(void)
 		"healing:   on, rules_restored 2, last at 2025-11-24T16:00:00Z\n"
 		"packets:   seen 12345678907, gaps 0, bypassed 4, verdict_errors 3\n"
 		"\n"
-		"interface  ifindex  kind        mtu  overhead  mtu_override  mss4  mss6  section\n"
-		"lan0             2  veth       1500         0             -  1460  1440  -\n"
-		"ppp?x           41  ppp        1492         0             -  1400  1380  ppp* (/etc/mssclampd/mssclampd.conf:9)\n"
-		"wan0            12  veth       1492         8             -  1444  1424  wan0 (/etc/mssclampd/mssclampd.conf:4)\n"
-		"wg0              7  wireguard  1420         0          1400     -     -  -\n"
+		"interface  ifindex  kind        mtu  mtu6  overhead  mtu_override  mss4  mss6  section\n"
+		"docker0          3  bridge     1500  1500         0             -   off   off  docker* (/etc/mssclampd/mssclampd.conf:12)\n"
+		"lan0             2  veth       1500  1500         0             -  1460  1440  -\n"
+		"ppp?x           41  ppp        1492     -         0             -  1400  1380  ppp* (/etc/mssclampd/mssclampd.conf:9)\n"
+		"wan0            12  veth       1492  1480         8             -  1444  1400  wan0 (/etc/mssclampd/mssclampd.conf:4)\n"
+		"wg0              7  wireguard  1420  1420         0          1400     -     -  -\n"
 		"\n"
-		"interface         seen      clamped  unchanged  inserted  malformed\n"
-		"lan0                 6            0          6         0          0\n"
-		"ppp?x                0            0          0         0          0\n"
-		"wan0       12345678901  12345678000        800       100          1\n"
-		"wg0                  0            0          0         0          0\n",
+		"interface         seen      clamped  unchanged  inserted  malformed  mss seen (ipv4 / ipv6)\n"
+		"docker0              0            0          0         0          0  -\n"
+		"lan0                 6            0          6         0          0  1460:4 / 1440:2\n"
+		"ppp?x                0            0          0         0          0  -\n"
+		"wan0       12345678901  12345678000        800       100          1  1460:700 1461-2999:100 536:1 / 1440:99\n"
+		"wg0                  0            0          0         0          0  -\n",
 		"a known daemon, every kind of row");
 
 	st.rules = STATUS_RULES_MISSING;
@@ -133,6 +148,38 @@ test_text(void)
 		"firewall = none");
 }
 
+/* The most counted MSS bins: most first, ties to the lower MSS, at most STATUS_MSS_TOP. */
+static void
+test_top_mss(void)
+{
+	uint64_t bins[STATS_MSS_BINS] = { 0 };
+	struct status_mss top[STATUS_MSS_TOP];
+	unsigned n, i, lo, hi, mss;
+
+	status_top_mss(bins, top, &n);
+	CHECK_EQ(n, 0);
+
+	bins[stats_mss_bin(1460)] = 5;
+	bins[stats_mss_bin(1400)] = 7;
+	bins[stats_mss_bin(536)] = 5;
+	bins[stats_mss_bin(9000)] = 1;
+	status_top_mss(bins, top, &n);
+	CHECK_EQ(n, 4);
+	CHECK(top[0].lo == 1400 && top[0].hi == 1400 && top[0].count == 7);
+	CHECK(top[1].lo == 536 && top[1].count == 5);      /* a tie: the lower MSS first */
+	CHECK(top[2].lo == 1460 && top[2].count == 5);
+	stats_mss_range(stats_mss_bin(9000), &lo, &hi);
+	CHECK(top[3].lo == lo && top[3].hi == hi && top[3].count == 1);
+
+	/* more bins than there is room for: the most counted stay, the least go */
+	for (mss = 1241, i = 10; mss <= 1252; mss++, i++)
+		bins[stats_mss_bin((uint16_t)mss)] = i;      /* 10 .. 21 */
+	status_top_mss(bins, top, &n);
+	CHECK_EQ(n, STATUS_MSS_TOP);
+	for (i = 0; i < STATUS_MSS_TOP; i++)
+		CHECK(top[i].lo == 1252 - i && top[i].count == 21 - i);
+}
+
 static void
 test_json(void)
 {
@@ -144,21 +191,30 @@ test_json(void)
 		"\"healing\":true,\"rules_restored\":2,\"last_restored\":\"2025-11-24T16:00:00Z\","
 		"\"repair_at\":null},\"packets\":{\"seen\":12345678907,\"gaps\":0,\"bypassed\":4,"
 		"\"verdict_errors\":3},\"interfaces\":["
-		"{\"name\":\"lan0\",\"ifindex\":2,\"kind\":\"veth\",\"mtu\":1500,\"section\":null,"
-		"\"overhead\":0,\"mtu_override\":null,\"mss_cap\":null,\"mss4\":1460,\"mss6\":1440,"
-		"\"seen\":6,\"clamped\":0,\"unchanged\":6,\"inserted\":0,\"malformed\":0},"
-		"{\"name\":\"ppp\\u0001x\",\"ifindex\":41,\"kind\":\"ppp\",\"mtu\":1492,\"section\":"
-		"{\"pattern\":\"ppp*\",\"file\":\"/etc/mssclampd/mssclampd.conf\",\"line\":9},"
-		"\"overhead\":0,\"mtu_override\":null,\"mss_cap\":1400,\"mss4\":1400,\"mss6\":1380,"
-		"\"seen\":0,\"clamped\":0,\"unchanged\":0,\"inserted\":0,\"malformed\":0},"
-		"{\"name\":\"wan0\",\"ifindex\":12,\"kind\":\"veth\",\"mtu\":1492,\"section\":"
-		"{\"pattern\":\"wan0\",\"file\":\"/etc/mssclampd/mssclampd.conf\",\"line\":4},"
-		"\"overhead\":8,\"mtu_override\":null,\"mss_cap\":null,\"mss4\":1444,\"mss6\":1424,"
-		"\"seen\":12345678901,\"clamped\":12345678000,\"unchanged\":800,\"inserted\":100,"
-		"\"malformed\":1},"
-		"{\"name\":\"wg0\",\"ifindex\":7,\"kind\":\"wireguard\",\"mtu\":1420,\"section\":null,"
-		"\"overhead\":0,\"mtu_override\":1400,\"mss_cap\":null,\"mss4\":null,\"mss6\":null,"
-		"\"seen\":0,\"clamped\":0,\"unchanged\":0,\"inserted\":0,\"malformed\":0}]}\n";
+		"{\"name\":\"docker0\",\"ifindex\":3,\"kind\":\"bridge\",\"mtu\":1500,\"mtu6\":1500,"
+		"\"clamp\":false,\"section\":{\"pattern\":\"docker*\",\"file\":\"/etc/mssclampd/mssclampd.conf\","
+		"\"line\":12},\"overhead\":0,\"mtu_override\":null,\"mss_cap\":null,\"mss6_cap\":null,"
+		"\"mss4\":null,\"mss6\":null,\"seen\":0,\"clamped\":0,\"unchanged\":0,\"inserted\":0,"
+		"\"malformed\":0,\"mss_seen\":{\"ipv4\":{},\"ipv6\":{}}},"
+		"{\"name\":\"lan0\",\"ifindex\":2,\"kind\":\"veth\",\"mtu\":1500,\"mtu6\":1500,"
+		"\"clamp\":true,\"section\":null,\"overhead\":0,\"mtu_override\":null,\"mss_cap\":null,"
+		"\"mss6_cap\":null,\"mss4\":1460,\"mss6\":1440,\"seen\":6,\"clamped\":0,\"unchanged\":6,"
+		"\"inserted\":0,\"malformed\":0,\"mss_seen\":{\"ipv4\":{\"1460\":4},\"ipv6\":{\"1440\":2}}},"
+		"{\"name\":\"ppp\\u0001x\",\"ifindex\":41,\"kind\":\"ppp\",\"mtu\":1492,\"mtu6\":null,"
+		"\"clamp\":true,\"section\":{\"pattern\":\"ppp*\",\"file\":\"/etc/mssclampd/mssclampd.conf\","
+		"\"line\":9},\"overhead\":0,\"mtu_override\":null,\"mss_cap\":1400,\"mss6_cap\":null,"
+		"\"mss4\":1400,\"mss6\":1380,\"seen\":0,\"clamped\":0,\"unchanged\":0,\"inserted\":0,"
+		"\"malformed\":0,\"mss_seen\":{\"ipv4\":{},\"ipv6\":{}}},"
+		"{\"name\":\"wan0\",\"ifindex\":12,\"kind\":\"veth\",\"mtu\":1492,\"mtu6\":1480,"
+		"\"clamp\":true,\"section\":{\"pattern\":\"wan0\",\"file\":\"/etc/mssclampd/mssclampd.conf\","
+		"\"line\":4},\"overhead\":8,\"mtu_override\":null,\"mss_cap\":null,\"mss6_cap\":1400,"
+		"\"mss4\":1444,\"mss6\":1400,\"seen\":12345678901,\"clamped\":12345678000,\"unchanged\":800,"
+		"\"inserted\":100,\"malformed\":1,\"mss_seen\":{\"ipv4\":{\"1460\":700,\"1461-2999\":100,"
+		"\"536\":1,\"1400\":1},\"ipv6\":{\"1440\":99}}},"
+		"{\"name\":\"wg0\",\"ifindex\":7,\"kind\":\"wireguard\",\"mtu\":1420,\"mtu6\":1420,"
+		"\"clamp\":true,\"section\":null,\"overhead\":0,\"mtu_override\":1400,\"mss_cap\":null,"
+		"\"mss6_cap\":null,\"mss4\":null,\"mss6\":null,\"seen\":0,\"clamped\":0,\"unchanged\":0,"
+		"\"inserted\":0,\"malformed\":0,\"mss_seen\":{\"ipv4\":{},\"ipv6\":{}}}]}\n";
 	int n = status_format_json(buf, sizeof(buf), &st);
 
 	if (!CHECK_MSG(n == (int)strlen(want) && strcmp(buf, want) == 0, "JSON: a known daemon"))
@@ -213,6 +269,7 @@ main(void)
 {
 	test_text();
 	test_json();
+	test_top_mss();
 	test_small();
 	return check_summary();
 }

@@ -49,7 +49,7 @@ build(const struct conf *conf, unsigned wan_mtu)
 	fixture_link(&links, IF_LAN, "lan0", "veth", 1500);
 	fixture_link(&links, IF_WAN, "wan0", "veth", wan_mtu);
 	fixture_link(&links, IF_PPP, "ppp0", "ppp", 1492);
-	view = view_build(&links, conf, slot_by_ifindex, NULL);
+	view = view_build(&links, NULL, 0, conf, slot_by_ifindex, NULL);
 	iftable_free(&links);
 	if (view == NULL)
 		abort();
@@ -92,10 +92,53 @@ mss_count(unsigned i, unsigned f, unsigned mss)
 	return n;
 }
 
+/*
+ * ppp0 with clamp = no: its packets (on no other interface) are left alone,
+ * counted unchanged with the note "excluded", their MSS values still seen.
+ */
+static void
+test_excluded(void)
+{
+	static struct stats_counters per_slot[VIEW_MAX_SLOTS];
+	static struct stats_mss mss[VIEW_MAX_SLOTS];
+	struct stats_extra extra;
+	struct workers *workers;
+	struct conf conf;
+	unsigned q, per_if_family = QUEUES * CHUNK / 8;
+
+	fake_queue_reset();
+	CHECK_EQ(fixture_conf(&conf, "[global]\nqueue = 0-1\n[interface ppp0]\nclamp = no\n"), 0);
+	fake_queue_plan.packets = CHUNK;
+	atomic_store(&fake_queue_plan.released, CHUNK);
+	workers = workers_open(&conf, build(&conf, 1492));
+	CHECK(workers != NULL);
+	if (workers == NULL)
+		return;
+	CHECK_EQ(workers_run(workers), 0);
+	CHECK_EQ(wait_accepted(QUEUES * CHUNK), 0);
+	for (q = 0; q < QUEUES; q++)
+		CHECK_EQ(fake_queue_record(q)->changed, CHUNK / 4); /* wan0's only */
+	CHECK_EQ(mss_count(2, 0, 1460), per_if_family);  /* ppp0: as sent */
+	CHECK_EQ(mss_count(2, 1, 1440), per_if_family);
+	CHECK_EQ(mss_count(1, 0, 1452), per_if_family);  /* wan0: clamped as ever */
+	workers_collect(workers, per_slot, &extra, mss, VIEW_MAX_SLOTS);
+	CHECK_EQ(per_slot[IF_PPP].packets[STATS_IPV4][ENGINE_UNCHANGED], per_if_family);
+	CHECK_EQ(per_slot[IF_PPP].packets[STATS_IPV6][ENGINE_UNCHANGED], per_if_family);
+	CHECK_EQ(extra.notes[ENGINE_NOTE_EXCLUDED], 2 * per_if_family);
+	CHECK_EQ(mss[IF_PPP].bins[STATS_IPV4][stats_mss_bin(1460)], per_if_family);
+	CHECK_EQ(mss[IF_PPP].bins[STATS_IPV6][stats_mss_bin(1440)], per_if_family);
+	workers_stop(workers);
+	fake_queue_reset();
+	conf_free(&conf);
+}
+
 int
 main(void)
 {
 	static struct stats_counters per_slot[VIEW_MAX_SLOTS];
+	static struct stats_mss mss[VIEW_MAX_SLOTS];
+	struct stats_counters one;
+	struct stats_mss one_mss;
 	struct stats_extra extra;
 	struct workers *workers;
 	struct conf conf;
@@ -160,7 +203,7 @@ main(void)
 	CHECK_EQ(mss_count(3, 1, 1440), per_if_family);
 
 	/* the counts, per slot, family and action */
-	workers_collect(workers, per_slot, &extra);
+	workers_collect(workers, per_slot, &extra, mss, VIEW_MAX_SLOTS);
 	CHECK_EQ(per_slot[IF_LAN].packets[STATS_IPV4][ENGINE_UNCHANGED], per_if_family);
 	CHECK_EQ(per_slot[IF_LAN].packets[STATS_IPV6][ENGINE_UNCHANGED], per_if_family);
 	CHECK_EQ(per_slot[IF_WAN].packets[STATS_IPV4][ENGINE_CLAMPED], per_if_family);
@@ -175,10 +218,24 @@ main(void)
 	CHECK_EQ(seen_before, QUEUES * PACKETS);
 	CHECK_EQ(extra.queue_gaps, 0);
 	CHECK_EQ(extra.verdict_errors, 0);
+	CHECK_EQ(extra.notes[ENGINE_NOTE_NONE], QUEUES * PACKETS);
+	/* the MSS values the SYNs arrived with, before the clamp, per slot and family */
+	CHECK_EQ(mss[IF_WAN].bins[STATS_IPV4][stats_mss_bin(1460)], per_if_family);
+	CHECK_EQ(mss[IF_WAN].bins[STATS_IPV6][stats_mss_bin(1440)], per_if_family);
+	CHECK_EQ(mss[IF_LAN].bins[STATS_IPV4][stats_mss_bin(1460)], per_if_family);
+	CHECK_EQ(mss[VIEW_SLOT_OTHER].bins[STATS_IPV6][stats_mss_bin(1440)], per_if_family);
+	CHECK_EQ(mss[IF_WAN].bins[STATS_IPV4][stats_mss_bin(1452)], 0);
+	workers_collect_slot(workers, IF_WAN, &one, &one_mss);
+	CHECK_EQ(one.packets[STATS_IPV4][ENGINE_CLAMPED], per_if_family);
+	CHECK_EQ(one_mss.bins[STATS_IPV6][stats_mss_bin(1440)], per_if_family);
 
 	/* folding ppp0's slot into "other" moves its counts and keeps the total */
 	workers_fold(workers, IF_PPP, VIEW_SLOT_OTHER);
-	workers_collect(workers, per_slot, &extra);
+	workers_collect(workers, per_slot, &extra, mss, VIEW_MAX_SLOTS);
+	/* (ppp0's mss[] is left as it was: it counted nothing now) */
+	CHECK_EQ(mss[VIEW_SLOT_OTHER].bins[STATS_IPV4][stats_mss_bin(1460)], 2 * per_if_family);
+	workers_collect_slot(workers, IF_PPP, &one, &one_mss);
+	CHECK_EQ(one_mss.bins[STATS_IPV4][stats_mss_bin(1460)], 0); /* moved, not copied */
 	CHECK_EQ(stats_total(&per_slot[IF_PPP], ENGINE_ACTION_COUNT), 0);
 	CHECK_EQ(per_slot[VIEW_SLOT_OTHER].packets[STATS_IPV4][ENGINE_CLAMPED], per_if_family);
 	CHECK_EQ(per_slot[VIEW_SLOT_OTHER].packets[STATS_IPV4][ENGINE_UNCHANGED], per_if_family);
@@ -199,5 +256,6 @@ main(void)
 	workers_stop(workers); /* joins, closes the queues, frees the current view */
 	fake_queue_reset();
 	conf_free(&conf);
+	test_excluded();
 	return check_summary();
 }
