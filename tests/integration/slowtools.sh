@@ -53,8 +53,8 @@ t=$(ms_now)
 R "$MSSCLAMPD" status --socket "$TMP/control" >"$TMP/status.out"
 took=$(($(ms_now) - t))
 check "status answers at once ($took ms) while the tool sleeps" test "$took" -lt 1000
-check_eq "status: the new wan0 and its ceilings" "wan0 $new veth 1492 8 - 1444 1424" \
-	"$(awk '$1 == "wan0" { print $1, $2, $3, $4, $5, $6, $7, $8; exit }' "$TMP/status.out" | tr -s ' ')"
+check_eq "status: the new wan0 and its ceilings" "wan0 $new veth 1492 1492 8 - 1444 1424" \
+	"$(awk '$1 == "wan0" { print $1, $2, $3, $4, $5, $6, $7, $8, $9; exit }' "$TMP/status.out" | tr -s ' ')"
 
 t=$(ms_now)
 stats_now "$TMP/stats.log"
