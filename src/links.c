@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
@@ -99,7 +100,12 @@ links_apply(struct iftable *table, const struct nlmsghdr *nlh, size_t len)
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return 0;
 	ifm = mnl_nlmsg_get_payload(nlh);
-	if (ifm->ifi_index <= 0)
+	/*
+	 * The interface itself is AF_UNSPEC. The bridge also sends AF_BRIDGE
+	 * link messages about its ports: an RTM_DELLINK of those means a port
+	 * left the bridge, not that the interface is gone.
+	 */
+	if (ifm->ifi_index <= 0 || ifm->ifi_family != AF_UNSPEC)
 		return 0;
 	old = link_find(table, (uint32_t)ifm->ifi_index);
 
