@@ -10,10 +10,12 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -241,12 +243,27 @@ start(struct daemon *d)
 		       d->conf.queue_count > 1 ? " and the following" : "");
 	}
 	d->firewall = firewall_new(d->conf.firewall, d->conf.queue_first, d->conf.queue_count);
+	raw = d->firewall != NULL && firewall_needs_raw(d->firewall);
+	if (raw && (d->conf.user[0] || geteuid() != 0)) {
+		/*
+		 * Its tools take root's /run/xtables.lock (0600): as anyone
+		 * else they could not remove our rules at exit. EX_CONFIG
+		 * (sysexits.h), like a config error: the unit's
+		 * RestartPreventExitStatus= stops a restart loop that
+		 * cannot mend it.
+		 */
+		log_err("iptables is iptables-legacy, whose lock /run/xtables.lock only root "
+			"can take; it cannot run as %s%s: leave user = unset and run as root, "
+			"or use iptables-nft, firewall = nftables or firewall = none",
+			d->conf.user[0] ? "user " : "a non-root user",
+			d->conf.user[0] ? d->conf.user : "");
+		workers_stop(d->workers);
+		exit(EX_CONFIG);
+	}
 	if (d->firewall == NULL || firewall_install(d->firewall) == -1) {
 		workers_stop(d->workers);
 		fatalx("cannot install the firewall rules");
 	}
-	report_reopen(d->report, &d->conf);
-	raw = firewall_needs_raw(d->firewall);
 	/* threads after the drop: a thread keeps its creator's capabilities */
 	if ((d->conf.user[0] ? privs_drop(d->conf.user, raw) : privs_limit(raw)) == -1 ||
 	    workers_run(d->workers) == -1 || firewall_start(d->firewall) == -1) {
@@ -254,6 +271,8 @@ start(struct daemon *d)
 		workers_stop(d->workers);
 		fatalx("cannot start");
 	}
+	/* as the user who reopens them at every reload, never as root before the drop */
+	report_reopen(d->report, &d->conf);
 
 	watch(d, d->signal_fd, EV_SIGNAL);
 	watch(d, links_fd(d->links), EV_LINKS);
@@ -347,8 +366,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init(verbosity);
+	/* EX_CONFIG: the unit's RestartPreventExitStatus=, no restart loop on a broken file */
 	if (load_config(&d, &d.conf) == -1)
-		return 1;
+		return EX_CONFIG;
 	if (check) {
 		printf("%s: configuration OK\n", d.conf.path[0] ? d.conf.path : "built-in default");
 		conf_free(&d.conf);
