@@ -24,8 +24,9 @@
 #   - systemctl reload after an overhead change: the next SYN gets the new
 #     MSS;
 #   - kill -STOP of the daemon: a connection made meanwhile still succeeds
-#     (unclamped: the queue bypass once the watchdog has killed it), the
-#     watchdog restarts it, SYNs are clamped again;
+#     (its SYN waits in the stopped daemon's queue; once the watchdog has
+#     killed it, a retransmission passes by --queue-bypass or reaches the
+#     restarted daemon), the watchdog restarts it, SYNs are clamped again;
 #   - a broken config: the start fails once, exit status 78, the journal
 #     says FILE:LINE: message, no restart follows;
 #   - the shipped logrotate snippet, run for real: the log renamed, the
@@ -258,7 +259,13 @@ check_eq "reload: the same process, still active" "$main_pid active" "$(prop Mai
 # --- the watchdog ----------------------------------------------------------------
 restarts=$(prop NRestarts)
 journal_mark
-C1 kill -STOP "$main_pid"
+main_pid=$(prop MainPID)
+# never "kill 0": that would stop this test's own process group
+if [ "${main_pid:-0}" -gt 1 ] 2>/dev/null; then
+	C1 kill -STOP "$main_pid"
+else
+	fail "watchdog: no daemon to stop (MainPID '${main_pid:-}')"
+fi
 # A connection while it is stopped: its SYN waits in the stopped daemon's
 # queue and is dropped when the watchdog kills it; a retransmitted SYN
 # finds no listener (--queue-bypass lets it through) or the restarted

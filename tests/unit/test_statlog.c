@@ -405,6 +405,18 @@ test_prometheus(void)
 	          "a textfile in a missing directory: one warning over three records");
 }
 
+/* A stats log at path: opened, one record written, reopened, another, closed. */
+static void
+log_twice(const char *path)
+{
+	struct statlog *log = statlog_open(conf_with(path, "", ""));
+
+	statlog_write(log, T0, lines, 2);
+	statlog_reopen(log, conf_with(path, "", ""));
+	statlog_write(log, T0 + 10, lines, 2);
+	statlog_close(log);
+}
+
 /* The file's whole contents are still text. */
 static bool
 unchanged(const char *path, const char *text)
@@ -438,11 +450,7 @@ test_refusals(void)
 
 	path_in(link_path, "symlink.log");
 	CHECK_MSG(symlink(victim, link_path) == 0, "stats.log is a symbolic link to it");
-	log = statlog_open(conf_with(link_path, "", ""));
-	statlog_write(log, T0, lines, 2);
-	statlog_reopen(log, conf_with(link_path, "", ""));
-	statlog_write(log, T0 + 10, lines, 2);
-	statlog_close(log);
+	log_twice(link_path);
 	CHECK_MSG(unchanged(victim, precious), "a symbolic link: the file it names is untouched");
 	CHECK_MSG(capture_count("refused: a symbolic link, retrying quietly") == 1,
 		  "warned once, saying why");
@@ -450,12 +458,10 @@ test_refusals(void)
 	capture_reset();
 	path_in(hard, "hardlink.log");
 	CHECK_MSG(link(victim, hard) == 0, "stats.log is a hard link to it");
-	log = statlog_open(conf_with(hard, "", ""));
-	statlog_write(log, T0, lines, 2);
-	statlog_close(log);
+	log_twice(hard);
 	CHECK_MSG(unchanged(victim, precious), "a hard link: the file is untouched");
 	CHECK_MSG(capture_count("refused: the file has other names (hard links)") == 1,
-		  "warned, saying why");
+		  "warned once, saying why");
 
 	if (geteuid() == 0) {
 		capture_reset();
@@ -464,12 +470,10 @@ test_refusals(void)
 		CHECK_MSG(fd >= 0 && write(fd, precious, strlen(precious)) > 0 &&
 			  fchown(fd, 65534, 65534) == 0, "a file of another user (uid 65534)");
 		close(fd);
-		log = statlog_open(conf_with(theirs, "", ""));
-		statlog_write(log, T0, lines, 2);
-		statlog_close(log);
+		log_twice(theirs);
 		CHECK_MSG(unchanged(theirs, precious), "another user's file: untouched");
 		CHECK_MSG(capture_count("refused: the file belongs to another user") == 1,
-			  "warned, saying why");
+			  "warned once, saying why");
 	} else {
 		printf("(not root: another user's file not tried)\n");
 	}
