@@ -244,19 +244,8 @@ start(struct daemon *d)
 	}
 	d->firewall = firewall_new(d->conf.firewall, d->conf.queue_first, d->conf.queue_count);
 	raw = d->firewall != NULL && firewall_needs_raw(d->firewall);
-	if (raw && (d->conf.user[0] || geteuid() != 0)) {
-		/*
-		 * Its tools take root's /run/xtables.lock (0600): as anyone
-		 * else they could not remove our rules at exit. EX_CONFIG
-		 * (sysexits.h), like a config error: the unit's
-		 * RestartPreventExitStatus= stops a restart loop that
-		 * cannot mend it.
-		 */
-		log_err("iptables is iptables-legacy, whose lock /run/xtables.lock only root "
-			"can take; it cannot run as %s%s: leave user = unset and run as root, "
-			"or use iptables-nft, firewall = nftables or firewall = none",
-			d->conf.user[0] ? "user " : "a non-root user",
-			d->conf.user[0] ? d->conf.user : "");
+	if (privs_check(d->conf.user, raw) == -1) {
+		/* like a config error: RestartPreventExitStatus= ends the restarts */
 		workers_stop(d->workers);
 		exit(EX_CONFIG);
 	}
