@@ -144,8 +144,8 @@ __wrap_recv(int fd, void *buf, size_t len, int flags)
 	}
 	memset(buf, 0, 256);
 	nlh = mnl_nlmsg_put_header(buf);
-	if (k.delivered < k.packets && (k.acked || packet_due <= k.start_ms + k.ack_at_ms ||
-					 k.ack_at_ms == NEVER)) {
+	if (k.delivered < k.packets && (k.acked || k.ack_at_ms == NEVER ||
+					 packet_due <= k.start_ms + k.ack_at_ms)) {
 		struct nfqnl_msg_packet_hdr ph = { .packet_id = htonl(++k.delivered),
 						   .hw_protocol = htons(0x0800) };
 		struct nfgenmsg *nfg;
