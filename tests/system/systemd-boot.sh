@@ -145,9 +145,8 @@ journal_has() { journal | grep -q -- "$1"; }
 ours_in() { # rules of ours in the router, both families: "v4 v6" counts of NFQUEUE rules in MSSCLAMPD
 	echo "$(R iptables -t mangle -S MSSCLAMPD 2>/dev/null | grep -c NFQUEUE) $(R ip6tables -t mangle -S MSSCLAMPD 2>/dev/null | grep -c NFQUEUE)"
 }
-no_rules_left() {
-	! (R iptables-save -t mangle; R ip6tables-save -t mangle) 2>/dev/null | grep -q MSSCLAMPD
-}
+our_rules() { (R iptables-save -t mangle; R ip6tables-save -t mangle) 2>/dev/null | grep MSSCLAMPD; }
+no_rules_left() { ! our_rules >/dev/null; }
 
 # syn_through PORT ADDR [BYTES [SECONDS]]: a fetch; the MSS of its SYN at the
 # server and of its SYN-ACK at the client
@@ -298,7 +297,11 @@ check_eq "broken config: no restart (NRestarts stays $restarts)" "$restarts" "$(
 check_eq "broken config: started once" 1 "$(journal | grep -c '^Starting mssclampd.service')"
 check "broken config: the journal says $CONF:3: unknown key 'overhead_typo'" \
 	journal_has "^$CONF:3: unknown key 'overhead_typo'"
-check "broken config: no rules left" no_rules_left
+if no_rules_left; then
+	pass "broken config: no rules left"
+else
+	fail "broken config: no rules left" "$(our_rules)" "the journal since the restart:" "$(journal)"
+fi
 
 # --- logrotate ---------------------------------------------------------------------
 cp "$TMP/good.conf" "$ROOT$CONF"
