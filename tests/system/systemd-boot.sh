@@ -57,16 +57,14 @@ CONF=/etc/mssclampd/mssclampd.conf
 # C COMMAND...: runs a command in the booted container (all its namespaces).
 C1() { nsenter -t "$CPID" -a -- "$@"; }
 
+nspawn_gone() { ! kill -0 "$NSPAWN_PID" 2>/dev/null; }
+
 machine_stop() {
 	[ -n "$NSPAWN_PID" ] || return 0
 	if [ -n "$CPID" ]; then
 		C1 systemctl poweroff --no-block >/dev/null 2>&1
 	fi
-	local tries=150
-	while kill -0 "$NSPAWN_PID" 2>/dev/null && [ $tries -gt 0 ]; do
-		sleep 0.1
-		tries=$((tries - 1))
-	done
+	wait_for 15 nspawn_gone
 	kill -9 "$NSPAWN_PID" 2>/dev/null
 	[ -n "$CPID" ] && kill -9 "$CPID" 2>/dev/null
 	wait "$NSPAWN_PID" 2>/dev/null
