@@ -9,6 +9,13 @@
 int privs_check_user(const char *user, char *why, size_t size);
 
 /*
+ * Whether the firewall tools will still work once we run as user ("" for
+ * the one we started as): with raw (iptables-legacy) only root can take
+ * their lock. 0, or -1 after saying why.
+ */
+int privs_check(const char *user, bool raw);
+
+/*
  * Switches to user (and its group), keeping only CAP_NET_ADMIN (and with
  * raw CAP_NET_RAW, which iptables-legacy needs), also as ambient
  * capabilities so the firewall tools run at exit still have them.

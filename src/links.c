@@ -179,10 +179,14 @@ links_apply(struct iftable *table, const struct nlmsghdr *nlh, size_t len)
 	ifm = mnl_nlmsg_get_payload(nlh);
 	if (ifm->ifi_index <= 0)
 		return 0;
+	/* AF_INET6 link messages (the IPv6 dump) carry the IPv6 MTU */
 	if (ifm->ifi_family == AF_INET6)
 		return links_apply_inet6(table, nlh, ifm);
-	/* A bridge speaks of its ports in AF_BRIDGE messages, a port leaving
-	 * it as an RTM_DELLINK: the port itself is still there. */
+	/*
+	 * The interface itself is AF_UNSPEC. The bridge also sends AF_BRIDGE
+	 * link messages about its ports: an RTM_DELLINK of those means a port
+	 * left the bridge, not that the interface is gone.
+	 */
 	if (ifm->ifi_family != AF_UNSPEC)
 		return 0;
 	old = link_find(table, (uint32_t)ifm->ifi_index);

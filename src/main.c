@@ -11,10 +11,12 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -269,13 +271,17 @@ start(struct daemon *d)
 		       d->conf.queue_count > 1 ? " and the following" : "");
 	}
 	d->firewall = firewall_new(d->conf.firewall, d->conf.queue_first, d->conf.queue_count);
+	raw = d->firewall != NULL && firewall_needs_raw(d->firewall);
+	if (privs_check(d->conf.user, raw) == -1) {
+		/* like a config error: RestartPreventExitStatus= ends the restarts */
+		workers_stop(d->workers);
+		exit(EX_CONFIG);
+	}
 	if (d->firewall == NULL || firewall_install(d->firewall) == -1) {
 		workers_stop(d->workers);
 		fatalx("cannot install the firewall rules");
 	}
-	report_reopen(d->report, &d->conf);
 	d->control = control_open(&d->conf);
-	raw = firewall_needs_raw(d->firewall);
 	/* threads after the drop: a thread keeps its creator's capabilities */
 	if ((d->conf.user[0] ? privs_drop(d->conf.user, raw) : privs_limit(raw)) == -1 ||
 	    workers_run(d->workers) == -1 ||
@@ -285,6 +291,8 @@ start(struct daemon *d)
 		workers_stop(d->workers);
 		fatalx("cannot start");
 	}
+	/* as the user who reopens them at every reload, never as root before the drop */
+	report_reopen(d->report, &d->conf);
 
 	watch(d, d->signal_fd, EV_SIGNAL);
 	watch(d, links_fd(d->links), EV_LINKS);
@@ -384,8 +392,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init(verbosity);
+	/* EX_CONFIG: the unit's RestartPreventExitStatus=, no restart loop on a broken file */
 	if (load_config(&d, &d.conf) == -1)
-		return 1;
+		return EX_CONFIG;
 	if (check) {
 		printf("%s: configuration OK\n", d.conf.path[0] ? d.conf.path : "built-in default");
 		conf_free(&d.conf);

@@ -125,6 +125,19 @@ privs_check_user(const char *user, char *why, size_t size)
 }
 
 int
+privs_check(const char *user, bool raw)
+{
+	if (!raw || (user[0] == '\0' && geteuid() == 0))
+		return 0;
+	/* root's /run/xtables.lock is mode 0600: anyone else's tools fail at exit */
+	log_err("iptables is iptables-legacy, whose lock /run/xtables.lock only root can take; "
+		"it cannot run as %s%s: leave user = unset and run as root, or use "
+		"iptables-nft, firewall = nftables or firewall = none",
+		user[0] ? "user " : "a non-root user", user);
+	return -1;
+}
+
+int
 privs_drop(const char *user, bool raw)
 {
 	struct passwd *pw;

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -137,25 +138,38 @@ queue_parse_packet(const struct nlmsghdr *nlh, size_t room, struct queue_packet 
 
 static void queue_track_id(struct queue *queue, uint32_t id);
 
+/* Milliseconds on the monotonic clock. */
+static int64_t
+queue_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
- * Waits for the acknowledgement of the request with sequence seq. 0 or
- * -errno. Packets can arrive before the acknowledgement (other CPUs queue
- * while we bind, or rules left by a killed daemon): they are accepted as
- * they are, which is what --queue-bypass did for them a moment earlier.
+ * Waits for the acknowledgement of the request with sequence seq, up to
+ * QUEUE_ACK_TIMEOUT_MS by the clock. 0 or -errno. Packets can arrive before
+ * the acknowledgement (other CPUs queue while we bind, or rules left by a
+ * killed daemon under load): they are accepted as they are, which is what
+ * --queue-bypass did for them a moment earlier, and however many they are
+ * they do not shorten the wait.
  */
 static int
 queue_wait_ack(struct queue *queue, uint32_t seq)
 {
 	_Alignas(8) char buf[QUEUE_SLOT_SIZE];
 	int fd = mnl_socket_get_fd(queue->nl);
-	int waited, remaining, result = -ETIMEDOUT;
+	int64_t deadline = queue_now_ms() + QUEUE_ACK_TIMEOUT_MS, left;
+	int remaining, result = -ETIMEDOUT;
 	const struct nlmsghdr *nlh;
 	ssize_t n;
 
-	for (waited = 0; waited < QUEUE_ACK_TIMEOUT_MS && result == -ETIMEDOUT; waited += 100) {
+	while (result == -ETIMEDOUT && (left = deadline - queue_now_ms()) > 0) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
-		if (poll(&pfd, 1, 100) <= 0)
+		if (poll(&pfd, 1, (int)left) <= 0)
 			continue;
 		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
 		if (n == -1) {

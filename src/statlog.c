@@ -79,6 +79,16 @@ output_fail(struct statlog_output *out, const char *doing)
 		 output_is_stderr(out) ? "(stderr)" : out->path, doing);
 }
 
+/* Like output_fail, for a file we will not write to: why is the reason, not errno. */
+static void
+output_refuse(struct statlog_output *out, const char *why)
+{
+	if (out->failing)
+		return;
+	out->failing = true;
+	log_warnx("%s %s: %s, retrying quietly", out->what, out->path, why);
+}
+
 static void
 output_succeed(struct statlog_output *out)
 {
@@ -99,12 +109,33 @@ output_close(struct statlog_output *out)
 }
 
 /*
+ * A regular file we may append to: ours, with no other name. Whoever owns
+ * the log directory could otherwise plant a hard link to a file of ours
+ * elsewhere (O_NOFOLLOW already stops a symbolic link), or hand us a file
+ * of theirs. Other kinds (a FIFO, /dev/null) cannot be made to point at a
+ * file. NULL if fine, else why not.
+ */
+static const char *
+output_refusal(const struct stat *st)
+{
+	if (!S_ISREG(st->st_mode))
+		return NULL;
+	if (st->st_uid != geteuid())
+		return "refused: the file belongs to another user";
+	if (st->st_nlink != 1)
+		return "refused: the file has other names (hard links)";
+	return NULL;
+}
+
+/*
  * Opens an appended output. O_NONBLOCK so a FIFO without a reader fails at
  * once instead of hanging the daemon; it changes nothing for regular files.
+ * O_NOFOLLOW: a symbolic link in the log directory could name any file.
  */
 static int
 output_open(struct statlog_output *out)
 {
+	const char *refusal;
 	struct stat st;
 	int fd;
 
@@ -115,13 +146,27 @@ output_open(struct statlog_output *out)
 		out->owned = false;
 		return 0;
 	}
-	fd = open(out->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
-		  STATLOG_FILE_MODE);
+	fd = open(out->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK |
+		  O_NOFOLLOW, STATLOG_FILE_MODE);
+	if (fd < 0 && errno == ELOOP) {
+		output_refuse(out, "refused: a symbolic link");
+		return -1;
+	}
 	if (fd < 0) {
 		output_fail(out, "cannot open");
 		return -1;
 	}
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) < 0) {
+		output_fail(out, "cannot open");
+		close(fd);
+		return -1;
+	}
+	if ((refusal = output_refusal(&st)) != NULL) {
+		output_refuse(out, refusal);
+		close(fd);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode)) {
 		out->regular = true;
 		out->banner_pending = out->kind == STATLOG_LOGFMT && st.st_size == 0;
 	}
@@ -228,6 +273,23 @@ output_append(struct statlog_output *out, char *record, size_t len)
 }
 
 /*
+ * Creates FILE.tmp afresh (O_EXCL): in a textfile directory shared with
+ * other users, one of them could otherwise create it first and own the
+ * file we rename into place. What stands there (our own leftover from a
+ * crash, or a planted file where the directory lets us remove it) goes.
+ */
+static int
+textfile_create(const char *tmp)
+{
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW | O_NONBLOCK;
+	int fd = open(tmp, flags, STATLOG_TEXTFILE_MODE);
+
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
+		fd = open(tmp, flags, STATLOG_TEXTFILE_MODE);
+	return fd;
+}
+
+/*
  * node_exporter's textfile collector reads *.prom files at any moment, so
  * the new contents go to FILE.tmp (ignored by its glob) and rename(2) puts
  * them in place atomically.
@@ -246,8 +308,7 @@ output_replace(struct statlog_output *out, const char *data, size_t len)
 		output_fail(out, "cannot create the temporary file");
 		return;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW |
-		  O_NONBLOCK, STATLOG_TEXTFILE_MODE);
+	fd = textfile_create(tmp);
 	if (fd < 0) {
 		output_fail(out, "cannot create the temporary file");
 		return;

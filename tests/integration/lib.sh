@@ -213,7 +213,8 @@ syn_at_server() {
 	syn_mss "$TMP/s.$1.pcap" S "$1"
 }
 
-# fetch CLIENT_NS SERVER_NS ADDR PORT BYTES [SECONDS]: CLIENT connects to a
+# fetch CLIENT_NS SERVER_NS ADDR PORT BYTES [SECONDS]: CLIENT connects (within
+# FETCH_CONNECT_TIMEOUT seconds, default 5) to a
 # listener in SERVER_NS that sends BYTES back; prints how many arrived.
 fetch() {
 	local cns=$1 sns=$2 addr=$3 port=$4 bytes=$5 secs=${6:-15} out=$TMP/fetched.$4
@@ -225,7 +226,7 @@ fetch() {
 	wait_for 5 listening "$sns" "$port"
 	case $addr in *:*) addr="[$addr]" ;; esac
 	ip netns exec "$cns" timeout "$secs" \
-		socat -u "TCP:$addr:$port,connect-timeout=5" "OPEN:$out,creat,trunc" 2>/dev/null
+		socat -u "TCP:$addr:$port,connect-timeout=${FETCH_CONNECT_TIMEOUT:-5}" "OPEN:$out,creat,trunc" 2>/dev/null
 	kill "$listener" 2>/dev/null
 	wait "$listener" 2>/dev/null
 	stat -c %s "$out" 2>/dev/null || echo 0

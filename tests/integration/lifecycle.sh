@@ -19,14 +19,14 @@ stats_interval = 0
 overhead = espp
 EOF
 R "$MSSCLAMPD" -c "$TMP/bad.conf" >"$TMP/bad.out" 2>&1
-check_eq "bad config: exit status" 1 "$?"
+check_eq "bad config: exit status 78 (EX_CONFIG)" 78 "$?"
 check "bad config: FILE:LINE for the interval" grep -q "$TMP/bad.conf:2: " "$TMP/bad.out"
 check "bad config: FILE:LINE for the overhead, quoting it" grep -q "$TMP/bad.conf:4: .*espp" "$TMP/bad.out"
 check "bad config: no rules installed" test "$(rule_count iptables MSSCLAMPD)" = 0
 R "$MSSCLAMPD" -c "$TMP/bad.conf" --check >/dev/null 2>&1
-check_eq "--check on a bad config: exit status" 1 "$?"
+check_eq "--check on a bad config: exit status 78" 78 "$?"
 R "$MSSCLAMPD" -c "$TMP/missing.conf" >"$TMP/missing.out" 2>&1
-check_eq "a missing -c file: exit status" 1 "$?"
+check_eq "a missing -c file: exit status 78" 78 "$?"
 
 cat >"$TMP/good.conf" <<EOF
 [global]

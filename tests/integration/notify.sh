@@ -62,7 +62,7 @@ check_eq "STOPPING=1 is the last message" "STOPPING=1" "$(tail -n 1 "$TMP/notify
 # A start that fails (a bad config) never says READY=1
 : >"$TMP/notify.log"
 NOTIFY_SOCKET=$SOCK R "$MSSCLAMPD" -c "$TMP/good.conf" >/dev/null 2>&1
-check_eq "bad config: exit status" 1 "$?"
+check_eq "bad config: exit status 78 (EX_CONFIG)" 78 "$?"
 sleep 0.3
 check "bad config: no READY=1" bash -c "! grep -q READY=1 $TMP/notify.log"
 

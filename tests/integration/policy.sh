@@ -86,7 +86,7 @@ check "stats log: a configured interface that is not clamped shows no ceiling" \
 
 # ---- the whole-file checks: the same verdict at --check, start-up and reload ----
 conf "user = root"
-check_eq "--check: user = root is refused (exit 1)" 1 \
+check_eq "--check: user = root is refused (exit 78, a config error)" 78 \
 	"$(R "$MSSCLAMPD" -c "$TMP/mssclampd.conf" --check >/dev/null 2>&1; echo $?)"
 before=$(grep -c "has errors" "$DAEMON_LOG")
 kill -HUP "$DAEMON_PID"
@@ -99,7 +99,7 @@ check_eq "reload refused: the running config stays (every interface clamp = no)"
 conf "[interface wan0]
 mtu = 500
 overhead = 600"
-check_eq "--check: overhead 600 on mtu 500 is refused (exit 1)" 1 \
+check_eq "--check: overhead 600 on mtu 500 is refused (exit 78, a config error)" 78 \
 	"$(R "$MSSCLAMPD" -c "$TMP/mssclampd.conf" --check >/dev/null 2>&1; echo $?)"
 check "--check: and says why" bash -c "ip netns exec $NS_R $MSSCLAMPD -c $TMP/mssclampd.conf --check 2>&1 |
 	grep -q 'overhead 600 leaves nothing of mtu 500'"
@@ -128,7 +128,7 @@ check_eq "SIGTERM: exit status" 0 "$?"
 # start-up refuses what --check and reload refuse
 conf "user = mssclampd-no-such-user"
 R "$MSSCLAMPD" -c "$TMP/mssclampd.conf" >"$TMP/start.log" 2>&1
-check_eq "start-up: a user that does not exist is refused (exit 1)" 1 "$?"
+check_eq "start-up: a user that does not exist is refused (exit 78, a config error)" 78 "$?"
 check "start-up: and said as FILE:LINE" \
 	grep -q "mssclampd.conf:6: user: 'mssclampd-no-such-user': no such user" "$TMP/start.log"
 summary

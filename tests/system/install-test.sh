@@ -22,10 +22,22 @@
 #   - the man pages lint clean, and document every option, config key,
 #     preset and stats field the code has;
 #   - under another prefix the unit's ExecStart= and directory follow it;
-#   - cpack -G DEB makes one .deb with those files, the control fields, the
-#     conffiles (every file under /etc), maintainer scripts that never enable
-#     or start the service, and writes nothing outside the build directory;
-#     under another prefix it refuses to make one.
+#   - cpack -G DEB makes one .deb with those files (the man pages gzipped),
+#     /usr/share/doc/mssclampd/copyright (DEP-5) and changelog.Debian.gz,
+#     the control fields (Depends from dpkg-shlibdeps and "iptables |
+#     nftables"), the conffiles (every file under /etc), maintainer scripts
+#     that never enable or start the service, and writes nothing outside the
+#     build directory; under another prefix it refuses to make one;
+#   - lintian --pedantic finds no error and no warning in it, and no info or
+#     pedantic tag but the ones accepted below (LINTIAN_ACCEPTED).
+#
+# Accepted lintian tags, each with its reason:
+#   package-supports-alternative-init-but-no-init.d-script (info): no init.d
+#     script on purpose; the sandbox and the dynamic user are the unit's, and
+#     without systemd the operator starts the daemon with user = (mssclampd(8)).
+# Overridden in the package itself (conf/deb/lintian-overrides, with reasons):
+#   initial-upload-closes-no-bugs (warning): no upload to Debian, no ITP bug.
+LINTIAN_ACCEPTED="package-supports-alternative-init-but-no-init.d-script"
 set -u
 umask 022
 
@@ -375,8 +387,11 @@ field Version "${version}-1"
 field Architecture "$arch"
 field Section net
 field Priority optional
-field Recommends "iptables | nftables"
 depends=$(dpkg-deb -f "$deb" Depends)
+case ", $depends," in
+*", iptables | nftables,"*) pass ".deb Depends on iptables | nftables" ;;
+*) fail ".deb Depends lacks iptables | nftables" "$depends" ;;
+esac
 missing=
 for lib in libc6 libmnl0 libnetfilter-queue1; do
 	echo "$depends" | grep -q "\\b$lib (>= " || missing="$missing $lib"
@@ -397,10 +412,59 @@ fi
 
 dpkg-deb -c "$deb" >"$tmp/deb-contents"
 awk '$1 !~ /^d/ { sub(/^\.\//, "", $6); print $6 }' "$tmp/deb-contents" | sort >"$tmp/deb-files"
-if cmp -s "$tmp/expected" "$tmp/deb-files"; then
-	pass ".deb holds exactly the six installed files"
+# the installed files, the man pages gzipped, and what Debian asks besides
+{
+	sed 's|^\(usr/share/man/.*\)|\1.gz|' "$tmp/expected"
+	printf '%s\n' usr/share/doc/mssclampd/copyright usr/share/doc/mssclampd/changelog.Debian.gz \
+		usr/share/lintian/overrides/mssclampd
+} | sort >"$tmp/deb-expected"
+if cmp -s "$tmp/deb-expected" "$tmp/deb-files"; then
+	pass ".deb holds the installed files (man pages gzipped), copyright, changelog.Debian.gz, overrides"
 else
-	fail ".deb files differ from the installed ones" "$(diff "$tmp/expected" "$tmp/deb-files")"
+	fail ".deb files differ from the expected ones" "$(diff "$tmp/deb-expected" "$tmp/deb-files")"
+fi
+if ! grep -v '^[-d]rw[-x]r-[-x]r-[-x] root/root ' "$tmp/deb-contents" | grep -q .; then
+	pass ".deb: every file and directory root:root, 0644 or 0755"
+else
+	fail ".deb: other owners or modes" "$(grep -v '^[-d]rw[-x]r-[-x]r-[-x] root/root ' "$tmp/deb-contents")"
+fi
+mkdir "$tmp/unpacked"
+dpkg-deb -x "$deb" "$tmp/unpacked"
+doc=$tmp/unpacked/usr/share/doc/mssclampd
+if [ "$(gzip -dc "$tmp/unpacked/usr/share/man/man8/mssclampd.8.gz" 2>/dev/null | md5sum)" = \
+     "$(md5sum <"$src/src/mssclampd.8")" ]; then
+	pass ".deb: mssclampd.8.gz is src/mssclampd.8"
+else
+	fail ".deb: mssclampd.8.gz is not src/mssclampd.8"
+fi
+if head -n 1 "$doc/copyright" 2>/dev/null |
+    grep -qx 'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/'; then
+	pass ".deb: copyright is machine-readable (DEP-5)"
+else
+	fail ".deb: copyright lacks the DEP-5 Format line" "$(head -n 1 "$doc/copyright" 2>&1)"
+fi
+gzip -dc "$doc/changelog.Debian.gz" >"$tmp/changelog" 2>/dev/null
+if command -v dpkg-parsechangelog >/dev/null; then
+	check_eq ".deb: changelog.Debian.gz's latest entry is the package's version" "${version}-1" \
+		"$(dpkg-parsechangelog -l "$tmp/changelog" -S Version 2>&1)"
+	check_eq ".deb: Maintainer is the changelog's" "$(dpkg-parsechangelog -l "$tmp/changelog" -S Maintainer)" \
+		"$(dpkg-deb -f "$deb" Maintainer)"
+fi
+
+# lintian: no error, no warning; info and pedantic tags only the accepted ones
+if command -v lintian >/dev/null; then
+	lintian --display-info --display-experimental --pedantic --fail-on none "$deb" >"$tmp/lintian" 2>&1
+	grep -v -e '^running with root privileges' -e '^N: ' "$tmp/lintian" >"$tmp/lintian-tags"
+	unaccepted=$(grep -v -e "^[IP]: mssclampd: \($(echo "$LINTIAN_ACCEPTED" | sed 's/ /\\|/g')\)\( \|$\)" \
+		"$tmp/lintian-tags")
+	if [ -z "$unaccepted" ]; then
+		pass "lintian --pedantic: no error or warning$( [ -s "$tmp/lintian-tags" ] &&
+			printf ', accepted: %s' "$(cut -d' ' -f3 "$tmp/lintian-tags" | sort -u | tr '\n' ' ')")"
+	else
+		fail "lintian --pedantic: tags not accepted" "$unaccepted"
+	fi
+else
+	echo "note: no lintian (apt-get install lintian): the .deb is not linted"
 fi
 if grep -q '^-rwxr-xr-x root/root .* \./usr/sbin/mssclampd$' "$tmp/deb-contents"; then
 	pass ".deb: /usr/sbin/mssclampd is root:root 0755"

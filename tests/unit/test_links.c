@@ -4,6 +4,7 @@
  */
 #include <stdbool.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
@@ -227,6 +228,39 @@ test_events(void)
 	iftable_free(&t);
 }
 
+/* A bridge's own messages about its ports (AF_BRIDGE): not the interface's. */
+static void
+test_bridge_port(void)
+{
+	struct iftable t;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+
+	link_table_init(&t);
+	nlh = link_msg(RTM_NEWLINK, 3, "eth0", 1500, "veth");
+	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 1);
+
+	/* eth0 leaves a bridge: the kernel's br_ifinfo_notify() */
+	nlh = link_msg(RTM_DELLINK, 3, "eth0", 1500, NULL);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	ifm->ifi_family = AF_BRIDGE;
+	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 0);
+	CHECK(link_find(&t, 3) != NULL);
+
+	/* nor does a bridge's port message change what we know */
+	nlh = link_msg(RTM_NEWLINK, 3, "eth0", 9000, NULL);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	ifm->ifi_family = AF_BRIDGE;
+	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 0);
+	CHECK(link_find(&t, 3) && link_find(&t, 3)->mtu == 1500);
+
+	/* the interface's own deletion still counts */
+	nlh = link_msg(RTM_DELLINK, 3, "eth0", 1500, NULL);
+	CHECK_EQ(links_apply(&t, nlh, nlh->nlmsg_len), 1);
+	CHECK(link_find(&t, 3) == NULL);
+	iftable_free(&t);
+}
+
 static void
 test_broken(void)
 {
@@ -277,6 +311,7 @@ int
 main(void)
 {
 	test_events();
+	test_bridge_port();
 	test_broken();
 	test_inet6();
 	test_bridge();

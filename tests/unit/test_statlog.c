@@ -405,6 +405,101 @@ test_prometheus(void)
 	          "a textfile in a missing directory: one warning over three records");
 }
 
+/* A stats log at path: opened, one record written, reopened, another, closed. */
+static void
+log_twice(const char *path)
+{
+	struct statlog *log = statlog_open(conf_with(path, "", ""));
+
+	statlog_write(log, T0, lines, 2);
+	statlog_reopen(log, conf_with(path, "", ""));
+	statlog_write(log, T0 + 10, lines, 2);
+	statlog_close(log);
+}
+
+/* The file's whole contents are still text. */
+static bool
+unchanged(const char *path, const char *text)
+{
+	char got[256];
+
+	return slurp(path, got, sizeof(got)) >= 0 && strcmp(got, text) == 0;
+}
+
+/*
+ * Whoever owns the log directory must not be able to make the daemon write
+ * into another file: a symbolic link, a hard link, a file of theirs.
+ */
+static void
+test_refusals(void)
+{
+	char victim[PATH_MAX], link_path[PATH_MAX], hard[PATH_MAX], theirs[PATH_MAX];
+	char prom[PATH_MAX], tmp[PATH_MAX];
+	static const char precious[] = "precious\n";
+	struct statlog *log;
+	struct stat planted, st;
+	int fd;
+
+	printf("outputs: no symbolic link, no hard link, no file of another user\n");
+	capture_reset();
+	path_in(victim, "victim");
+	fd = open(victim, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	CHECK_MSG(fd >= 0 && write(fd, precious, strlen(precious)) == (ssize_t)strlen(precious),
+		  "a file of ours elsewhere");
+	close(fd);
+
+	path_in(link_path, "symlink.log");
+	CHECK_MSG(symlink(victim, link_path) == 0, "stats.log is a symbolic link to it");
+	log_twice(link_path);
+	CHECK_MSG(unchanged(victim, precious), "a symbolic link: the file it names is untouched");
+	CHECK_MSG(capture_count("refused: a symbolic link, retrying quietly") == 1,
+		  "warned once, saying why");
+
+	capture_reset();
+	path_in(hard, "hardlink.log");
+	CHECK_MSG(link(victim, hard) == 0, "stats.log is a hard link to it");
+	log_twice(hard);
+	CHECK_MSG(unchanged(victim, precious), "a hard link: the file is untouched");
+	CHECK_MSG(capture_count("refused: the file has other names (hard links)") == 1,
+		  "warned once, saying why");
+
+	if (geteuid() == 0) {
+		capture_reset();
+		path_in(theirs, "theirs.log");
+		fd = open(theirs, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		CHECK_MSG(fd >= 0 && write(fd, precious, strlen(precious)) > 0 &&
+			  fchown(fd, 65534, 65534) == 0, "a file of another user (uid 65534)");
+		close(fd);
+		log_twice(theirs);
+		CHECK_MSG(unchanged(theirs, precious), "another user's file: untouched");
+		CHECK_MSG(capture_count("refused: the file belongs to another user") == 1,
+			  "warned once, saying why");
+	} else {
+		printf("(not root: another user's file not tried)\n");
+	}
+
+	/* another user creates the textfile's temporary file first, writable by all */
+	capture_reset();
+	path_in(prom, "shared.prom");
+	join(tmp, prom, ".tmp");
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	CHECK_MSG(fd >= 0 && fchmod(fd, 0666) == 0 && (geteuid() != 0 || fchown(fd, 65534, 65534) == 0),
+		  "a planted FILE.tmp, mode 0666%s", geteuid() == 0 ? ", owned by uid 65534" : "");
+	log = statlog_open(conf_with("", "", prom));
+	statlog_write(log, T0, lines, 2);
+	statlog_close(log);
+	/* fd keeps the planted inode alive: the new file cannot reuse its number */
+	CHECK_MSG(fstat(fd, &planted) == 0 && planted.st_size == 0,
+		  "nothing was written into the planted file");
+	close(fd);
+	if (stat(prom, &st) < 0)
+		memset(&st, 0, sizeof(st));
+	CHECK_MSG(st.st_ino != planted.st_ino && st.st_uid == geteuid() && (st.st_mode & 07777) == 0644,
+		  "the textfile in place is a new file, ours, mode 0644 (mode %o, uid %u)",
+		  (unsigned)(st.st_mode & 07777), (unsigned)st.st_uid);
+	CHECK_MSG(access(tmp, F_OK) < 0, "and no .tmp is left");
+}
+
 static void
 test_dev_full(void)
 {
@@ -656,6 +751,7 @@ main(void)
 	test_unwritable();
 	test_stderr();
 	test_prometheus();
+	test_refusals();
 	test_dev_full();
 	test_partial_write();
 	test_fifo();
