@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "control.h"
 #include "link.h"
 #include "log.h"
@@ -45,15 +46,6 @@ struct control {
 	ino_t ino;
 	struct control_client clients[CONTROL_CLIENTS_MAX];
 };
-
-static uint64_t
-control_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 int
 control_parse_request(const char *buf, size_t len, struct control_request *req, const char **why)
@@ -316,7 +308,7 @@ control_accept(struct control *ctl)
 		}
 		c = &ctl->clients[slot];
 		c->fd = fd;
-		c->deadline_ms = control_now_ms() + CONTROL_TIMEOUT_MS;
+		c->deadline_ms = clock_ms() + CONTROL_TIMEOUT_MS;
 	}
 }
 
@@ -349,7 +341,7 @@ control_dispatch(struct control *ctl, const struct control_modules *m)
 		if (!keep)
 			control_drop(ctl, c);
 	}
-	now = control_now_ms();
+	now = clock_ms();
 	for (k = 0; k < CONTROL_CLIENTS_MAX; k++)
 		if (ctl->clients[k].fd != -1 && now >= ctl->clients[k].deadline_ms)
 			control_drop(ctl, &ctl->clients[k]); /* idle, or too slow to read its answer */

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "backoff.h"
+#include "clock.h"
 #include "conf.h"
 #include "firewall.h"
 #include "fw_backend.h"
@@ -75,15 +76,6 @@ struct firewall {
 	struct firewall_counts counts;
 	uint64_t rebuilt[FW_FAMILIES];          /* legacy: times the counting rule was made anew */
 };
-
-static uint64_t
-fw_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static void
 fw_close(int *fd)
@@ -279,7 +271,7 @@ static void *
 fw_thread(void *arg)
 {
 	struct firewall *fw = arg;
-	uint64_t now = fw_now_ms(), check_at = now, poll_at = 0, first_event = 0, last_event = 0;
+	uint64_t now = clock_ms(), check_at = now, poll_at = 0, first_event = 0, last_event = 0;
 	uint64_t signature = 0, deadline;
 	struct pollfd pfd[3];
 	int nfds, timeout;
@@ -292,7 +284,7 @@ fw_thread(void *arg)
 		if (first_event != 0)
 			deadline = fw_earliest(deadline, last_event + FW_SETTLE_MS < first_event + FW_SETTLE_MAX_MS ?
 						 last_event + FW_SETTLE_MS : first_event + FW_SETTLE_MAX_MS);
-		now = fw_now_ms();
+		now = clock_ms();
 		timeout = deadline == 0 ? -1 : deadline <= now ? 0 :
 			  deadline - now > INT_MAX ? INT_MAX : (int)(deadline - now);
 		pfd[0] = (struct pollfd){ .fd = fw->cancel_fd, .events = POLLIN };
@@ -308,7 +300,7 @@ fw_thread(void *arg)
 		}
 		if (pfd[0].revents != 0)
 			break;
-		now = fw_now_ms();
+		now = clock_ms();
 		if (pfd[1].revents != 0) {
 			fw_clear(fw->wake_fd);
 			check_at = now; /* healing turned on or off: look now */
@@ -358,6 +350,20 @@ fw_thread(void *arg)
 	return NULL;
 }
 
+/* What only the helper thread used, once it has ended or never began. */
+static void
+fw_release(struct firewall *fw)
+{
+	fw_close(&fw->wake_fd);
+	fw_close(&fw->cancel_fd);
+	fw_netlink_close(fw->events);
+	fw->events = NULL;
+	fw_xtables_close(fw->xtables);
+	fw->xtables = NULL;
+	free(fw->thread_run);
+	fw->thread_run = NULL;
+}
+
 /* Ends the helper thread: its tool killed, joined; bounded by the kill and the reap. */
 static void
 fw_stop(struct firewall *fw)
@@ -367,14 +373,7 @@ fw_stop(struct firewall *fw)
 	fw_signal(fw->cancel_fd);
 	pthread_join(fw->thread, NULL);
 	fw->started = false;
-	fw_close(&fw->wake_fd);
-	fw_close(&fw->cancel_fd);
-	fw_netlink_close(fw->events);
-	fw->events = NULL;
-	fw_xtables_close(fw->xtables);
-	fw->xtables = NULL;
-	free(fw->thread_run);
-	fw->thread_run = NULL;
+	fw_release(fw);
 }
 
 struct firewall *
@@ -492,14 +491,7 @@ firewall_start(struct firewall *fw, bool heal)
 	return 0;
 
 fail:
-	fw_close(&fw->wake_fd);
-	fw_close(&fw->cancel_fd);
-	fw_netlink_close(fw->events);
-	fw->events = NULL;
-	fw_xtables_close(fw->xtables);
-	fw->xtables = NULL;
-	free(fw->thread_run);
-	fw->thread_run = NULL;
+	fw_release(fw);
 	return -1;
 }
 
@@ -526,7 +518,7 @@ firewall_counts(struct firewall *fw, struct firewall_counts *counts)
 	if (!fw->legacy)
 		return fw->counter != NULL ? fw_netlink_counts(fw->counter, fw_netlink_kind(fw), counts) : -1;
 	pthread_mutex_lock(&fw->lock);
-	if (fw->have_counts && fw_now_ms() - fw->counts_ms <= FIREWALL_COUNTS_MAX_AGE_MS) {
+	if (fw->have_counts && clock_ms() - fw->counts_ms <= FIREWALL_COUNTS_MAX_AGE_MS) {
 		*counts = fw->counts;
 		rc = 0;
 	}

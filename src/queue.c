@@ -27,6 +27,7 @@
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
 
+#include "clock.h"
 #include "log.h"
 #include "nlmsg.h"
 #include "queue.h"
@@ -138,16 +139,6 @@ queue_parse_packet(const struct nlmsghdr *nlh, size_t room, struct queue_packet 
 
 static void queue_track_id(struct queue *queue, uint32_t id);
 
-/* Milliseconds on the monotonic clock. */
-static int64_t
-queue_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Waits for the acknowledgement of the request with sequence seq, up to
  * QUEUE_ACK_TIMEOUT_MS by the clock. 0 or -errno. Packets can arrive before
@@ -161,12 +152,12 @@ queue_wait_ack(struct queue *queue, uint32_t seq)
 {
 	_Alignas(8) char buf[QUEUE_SLOT_SIZE];
 	int fd = mnl_socket_get_fd(queue->nl);
-	int64_t deadline = queue_now_ms() + QUEUE_ACK_TIMEOUT_MS, left;
+	int64_t deadline = (int64_t)clock_ms() + QUEUE_ACK_TIMEOUT_MS, left;
 	int remaining, result = -ETIMEDOUT;
 	const struct nlmsghdr *nlh;
 	ssize_t n;
 
-	while (result == -ETIMEDOUT && (left = deadline - queue_now_ms()) > 0) {
+	while (result == -ETIMEDOUT && (left = deadline - (int64_t)clock_ms()) > 0) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 
 		if (poll(&pfd, 1, (int)left) <= 0)

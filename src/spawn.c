@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "spawn.h"
 
@@ -86,15 +87,6 @@ spawn_log_failure(const char *const argv[], const struct spawn_result *r, bool q
 	else					\
 		log_err(__VA_ARGS__);		\
 } while (0)
-
-static int64_t
-spawn_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 spawn_exec_free(struct spawn_exec *x)
@@ -300,7 +292,7 @@ spawn_run(const char *const argv[], const struct spawn_options *opts, struct spa
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 }, rep[2] = { -1, -1 };
 	const char *input = opts->input;
 	size_t input_left = input ? strlen(input) : 0, rep_len = 0;
-	int64_t deadline = spawn_now_ms() + opts->timeout_ms, left;
+	int64_t deadline = (int64_t)clock_ms() + opts->timeout_ms, left;
 	int child_errno = 0, status = 0, ret = -1;
 	bool timed_out = false, cancelled = false, exec_ready = false;
 	struct spawn_exec x;
@@ -344,7 +336,7 @@ spawn_run(const char *const argv[], const struct spawn_options *opts, struct spa
 		spawn_close(&in[1]);
 
 	while (out[0] != -1 || err[0] != -1 || rep[0] != -1) {
-		if ((left = deadline - spawn_now_ms()) <= 0) {
+		if ((left = deadline - (int64_t)clock_ms()) <= 0) {
 			timed_out = true;
 			break;
 		}
@@ -412,7 +404,7 @@ spawn_run(const char *const argv[], const struct spawn_options *opts, struct spa
 		}
 		if (w != 0)
 			continue;
-		if ((left = deadline - spawn_now_ms()) <= 0) {
+		if ((left = deadline - (int64_t)clock_ms()) <= 0) {
 			spawn_kill(pid);
 			timed_out = true;
 		} else {

@@ -22,6 +22,7 @@
 #include <linux/netfilter/nfnetlink_queue.h>
 
 #include "check.h"
+#include "clock.h"
 #include "queue.h"
 
 #define NEVER INT64_MAX
@@ -41,13 +42,11 @@ static struct {
 	unsigned verdicts;
 } k;
 
+/* Signed, for deadlines that may have passed. */
 static int64_t
 now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)clock_ms();
 }
 
 /* When the next message is due (absolute ms), or NEVER. */
