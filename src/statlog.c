@@ -286,6 +286,15 @@ textfile_create(const char *tmp)
 
 	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
 		fd = open(tmp, flags, STATLOG_TEXTFILE_MODE);
+	/* whatever the umask (the shipped unit's is 0077): node_exporter must read it */
+	if (fd >= 0 && fchmod(fd, STATLOG_TEXTFILE_MODE) < 0) {
+		int errnum = errno;
+
+		close(fd);
+		unlink(tmp);
+		errno = errnum;
+		return -1;
+	}
 	return fd;
 }
 

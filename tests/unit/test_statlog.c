@@ -372,6 +372,19 @@ test_prometheus(void)
 	CHECK_MSG(access(tmp, F_OK) < 0, "no .tmp left behind");
 	CHECK_MSG(stat(path, &st1) == 0 && (st1.st_mode & 07777) == 0644,
 	          "mode 0644: node_exporter runs as another user");
+	{
+		/* the shipped unit has UMask=0077: the textfile must still be readable */
+		mode_t old_umask = umask(077);
+		struct stat st = { 0 };
+		int rc;
+
+		statlog_write(log, T0 + 5, lines, 2);
+		umask(old_umask);
+		rc = stat(path, &st);
+		CHECK_MSG(rc == 0 && (st.st_mode & 07777) == 0644,
+			  "mode 0644 under umask 077 too (mode %o)", (unsigned)(st.st_mode & 07777));
+		st1 = st;
+	}
 
 	old_fd = open(path, O_RDONLY | O_CLOEXEC);
 	ppp0.packets[STATS_IPV4][ENGINE_CLAMPED] += 100;
