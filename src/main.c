@@ -62,7 +62,7 @@ usage(FILE *out)
 		"\n"
 		"  -c, --config FILE  configuration (default " CONF_DEFAULT_PATH ";\n"
 		"                     without it, a built-in default clamps every\n"
-		"                     interface to its live MTU on queue 0)\n"
+		"                     interface to its live MTU, one queue per CPU)\n"
 		"  -n, --check        check the configuration and exit\n"
 		"  -d, --dry-run      observe: count what would be clamped, change nothing\n"
 		"  -v, --verbose      debug messages\n"
