@@ -481,18 +481,21 @@ for s in C D; do
 	done
 	line "$ok" "$s: at full rate >= 0.9 x the kernel's clamped rate, <= 0.1% unclamped" "${why% ;}"
 done
+# At the fixed rate both clamp what is offered (within 1%: a SYN more or
+# less is noise); at full rate, clamped/s and the unclamped share; p50.
 ok=1 why=
 for fam in 4 6; do
-	for rate in "$RATE" 0; do
-		d=$(med "D,$fam,$rate,clamped") c=$(med "C,$fam,$rate,clamped")
-		[ "$(calc "print ($d >= $c && $(med "D,$fam,$rate,unclamped") <= $(med "C,$fam,$rate,unclamped"))")" = 1 ] || ok=0
-		why="$why IPv$fam $(rate_name "$rate") $d vs $c/s;"
-	done
+	d=$(med "D,$fam,$RATE,clamped") c=$(med "C,$fam,$RATE,clamped")
+	[ "$(calc "print ($d >= 0.99 * $c && $(med "D,$fam,$RATE,unclamped") <= $(med "C,$fam,$RATE,unclamped"))")" = 1 ] || ok=0
+	d=$(med "D,$fam,0,clamped") c=$(med "C,$fam,0,clamped")
+	[ "$(calc "print ($d >= $c && $(med "D,$fam,0,unclamped") <= $(med "C,$fam,0,unclamped"))")" = 1 ] || ok=0
+	why="$why IPv$fam full $d vs $c/s clamped, $(med "D,$fam,0,unclamped") vs $(med "C,$fam,0,unclamped")% unclamped;"
 	for dir in out in; do
 		[ "$(calc "print ($(med "D,$fam,$dir,p50") <= $(med "C,$fam,$dir,p50"))")" = 1 ] || ok=0
+		why="$why p50 $dir $(med "D,$fam,$dir,p50") vs $(med "C,$fam,$dir,p50");"
 	done
 done
-line "$ok" "per CPU ($NCPU queues) no worse than 1 queue: clamped/s, unclamped, p50" "${why% ;}"
+line "$ok" "per CPU ($NCPU queues) no worse than 1 queue: all clamped at $(rate_name "$RATE"), full rate, p50" "${why% ;}"
 echo "  (issue 5) peak RSS <= 4 MiB: C ${RES[C,hwm]:-?} KiB, D ${RES[D,hwm]:-?} KiB"
 
 if [ -n "$PROFILE" ] && [ -s "$PROFILE" ]; then
