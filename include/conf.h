@@ -17,6 +17,8 @@
 
 enum conf_firewall { CONF_FIREWALL_IPTABLES, CONF_FIREWALL_NFTABLES, CONF_FIREWALL_NONE };
 enum conf_mode { CONF_MODE_CLAMP, CONF_MODE_OBSERVE };
+/* How the kernel picks one of several queues for a packet: a hash of its flow, or the CPU it arrived on. */
+enum conf_fanout { CONF_FANOUT_FLOW, CONF_FANOUT_CPU };
 
 /* One [interface NAME] section. NAME may be an fnmatch(3) glob such as ppp*. */
 struct conf_iface {
@@ -33,7 +35,10 @@ struct conf_iface {
 struct conf {
 	char path[PATH_MAX];          /* the file it came from; "" for the built-in default */
 	unsigned queue_first;         /* NFQUEUE numbers queue_first .. queue_first + queue_count - 1 */
-	unsigned queue_count;
+	unsigned queue_count;         /* queue = cpu: 0 until conf_load() counts the CPUs */
+	bool queue_per_cpu;           /* queue = cpu: one queue per present CPU, from 0 */
+	enum conf_fanout queue_fanout;
+	unsigned queue_fanout_line;   /* where queue_fanout was set, for messages; 0 if it was not */
 	unsigned queue_maxlen;        /* kernel queue length per queue */
 	enum conf_firewall firewall;
 	enum conf_mode mode;
@@ -60,9 +65,9 @@ typedef void conf_report_fn(void *arg, enum conf_level level, const char *file, 
 			    const char *msg);
 
 /*
- * The built-in default: queue 0, iptables rules kept in place, every
- * interface at its live MTU, stats to stderr, the control socket at
- * CONF_CONTROL_SOCKET_DEFAULT.
+ * The built-in default: one queue per CPU (queue = cpu, not counted yet),
+ * iptables rules kept in place, every interface at its live MTU, stats to
+ * stderr, the control socket at CONF_CONTROL_SOCKET_DEFAULT.
  */
 void conf_defaults(struct conf *conf);
 
@@ -106,12 +111,13 @@ const struct conf_iface *conf_iface_find(const struct conf *conf, const char *if
 
 const char *conf_firewall_name(enum conf_firewall firewall);
 
-/* "queue 3" or "queues 0-3", for messages. */
-void conf_queues_text(char *buf, size_t size, unsigned first, unsigned count);
+/* "queue 3", "queues 0-3" or "queues 0-3 by CPU", for messages. */
+void conf_queues_text(char *buf, size_t size, unsigned first, unsigned count,
+		      enum conf_fanout fanout);
 
 /*
- * A reload keeps what only a restart can change (queues, queue_maxlen,
- * firewall, user, control_socket, control_group): copies those from
+ * A reload keeps what only a restart can change (queues, queue_fanout,
+ * queue_maxlen, firewall, user, control_socket, control_group): copies those from
  * running into fresh. True if fresh asked for something else, which the
  * caller should say.
  */

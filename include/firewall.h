@@ -34,8 +34,12 @@ struct firewall_counts {
 	uint64_t epoch[2];   /* changes when the counting rule was made anew (bypass.h) */
 };
 
-/* The rules for queues first .. first + count - 1 with this tool; nothing is run yet. NULL (logged) if out of memory. */
-struct firewall *firewall_new(enum conf_firewall kind, unsigned first, unsigned count);
+/*
+ * The rules for queues first .. first + count - 1 with this tool, several
+ * picked by fanout; nothing is run yet. NULL (logged) if out of memory.
+ */
+struct firewall *firewall_new(enum conf_firewall kind, unsigned first, unsigned count,
+			      enum conf_fanout fanout);
 
 /*
  * Installs (or replaces) the rules; blocking: start-up only, before the loop.

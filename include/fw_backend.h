@@ -30,6 +30,7 @@ struct fw_run {
 /* Our rules: what install made, which every check compares with. */
 struct fw_rules {
 	unsigned first, count;          /* the queues */
+	bool by_cpu;                    /* several queues, picked by the CPU a packet arrived on */
 	char listing[FW_LISTING_MAX];   /* nftables: our table as nft lists it, its counters at 0 */
 };
 
@@ -68,6 +69,15 @@ struct fw_backend {
 
 extern const struct fw_backend fw_iptables;
 extern const struct fw_backend fw_nftables;
+
+/* Our NFQUEUE rule as "iptables -S" prints it (and a check expects it). 0, or -1 if it does not fit. */
+int fw_iptables_rule(const struct fw_rules *rules, char *buf, size_t size);
+
+/*
+ * The whole nftables table, replaced in one transaction; with_queue false:
+ * the same without the queue statements. 0, or -1 if it does not fit.
+ */
+int fw_nftables_ruleset(const struct fw_rules *rules, bool with_queue, char *buf, size_t size);
 
 /* Runs one tool the way every backend does (see spawn_run()); not_found: what to install. */
 static inline int

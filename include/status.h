@@ -54,6 +54,7 @@ struct status {
 	uint64_t uptime;               /* seconds */
 	bool observing;
 	unsigned queue_first, queue_count;
+	bool queues_by_cpu;            /* picked by the CPU a packet arrived on, else by flow */
 	const char *config;            /* its path; "" for the built-in default */
 
 	const char *firewall;          /* "iptables", "nftables", "none" */

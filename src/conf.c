@@ -31,7 +31,7 @@ enum section {
 };
 
 enum key_id {
-	KEY_QUEUE, KEY_QUEUE_MAXLEN, KEY_FIREWALL, KEY_MODE, KEY_STATS_LOG,
+	KEY_QUEUE, KEY_QUEUE_FANOUT, KEY_QUEUE_MAXLEN, KEY_FIREWALL, KEY_MODE, KEY_STATS_LOG,
 	KEY_STATS_JSON, KEY_PROMETHEUS, KEY_STATS_INTERVAL, KEY_USER,
 	KEY_HEAL_RULES, KEY_CONTROL_SOCKET, KEY_CONTROL_GROUP,
 	KEY_OVERHEAD, KEY_MTU, KEY_MSS, KEY_MSS6, KEY_CLAMP,
@@ -111,6 +111,15 @@ set_queue(struct conf_parser *parser, const char *key, const char *value)
 	uint64_t lo, hi;
 	size_t len;
 
+	/* as many queues as CPUs: conf_load() counts them, the parser cannot */
+	if (strcmp(value, "cpu") == 0) {
+		parser->global->queue_first = 0;
+		parser->global->queue_count = 0;
+		parser->global->queue_per_cpu = true;
+		if (parser->global->queue_fanout_line == 0)
+			parser->global->queue_fanout = CONF_FANOUT_CPU;
+		return;
+	}
 	dash = strchr(value, '-');
 	if (dash == NULL) {
 		if (text_parse_decimal(value, strlen(value), &lo) == -1)
@@ -146,10 +155,30 @@ set_queue(struct conf_parser *parser, const char *key, const char *value)
 	}
 	parser->global->queue_first = (unsigned)lo;
 	parser->global->queue_count = (unsigned)(hi - lo + 1);
+	parser->global->queue_per_cpu = false;
+	if (parser->global->queue_fanout_line == 0)
+		parser->global->queue_fanout = CONF_FANOUT_FLOW;
 	return;
 bad:
-	report(parser, "%s: '%s' is not a queue number or range (N or N-M, 0 to %u)", key,
-	    text_quote(q, sizeof(q), value), BOUNDS_QUEUE_MAX);
+	report(parser, "%s: '%s' is not a queue number, a range or cpu (N, N-M with 0 to %u, "
+	    "or cpu)", key, text_quote(q, sizeof(q), value), BOUNDS_QUEUE_MAX);
+}
+
+static void
+set_queue_fanout(struct conf_parser *parser, const char *key, const char *value)
+{
+	char q[TEXT_QUOTE_BUF];
+
+	if (strcmp(value, "flow") == 0)
+		parser->global->queue_fanout = CONF_FANOUT_FLOW;
+	else if (strcmp(value, "cpu") == 0)
+		parser->global->queue_fanout = CONF_FANOUT_CPU;
+	else {
+		report(parser, "%s: '%s' is not one of flow, cpu", key,
+		    text_quote(q, sizeof(q), value));
+		return;
+	}
+	parser->global->queue_fanout_line = parser->line;
 }
 
 static void
@@ -371,6 +400,7 @@ set_clamp(struct conf_parser *parser, const char *key, const char *value)
 
 static const struct key global_keys[] = {
 	{ "queue", KEY_QUEUE, false, set_queue },
+	{ "queue_fanout", KEY_QUEUE_FANOUT, false, set_queue_fanout },
 	{ "queue_maxlen", KEY_QUEUE_MAXLEN, false, set_queue_maxlen },
 	{ "firewall", KEY_FIREWALL, false, set_firewall },
 	{ "mode", KEY_MODE, false, set_mode },
@@ -398,7 +428,7 @@ static const char *
 key_names(const struct key *keys)
 {
 	return keys == global_keys ?
-	    "queue, queue_maxlen, firewall, mode, stats_log, stats_json, "
+	    "queue, queue_fanout, queue_maxlen, firewall, mode, stats_log, stats_json, "
 	    "prometheus_textfile, stats_interval, user, heal_rules, control_socket, "
 	    "control_group" :
 	    "overhead, mtu, mss, mss6, clamp";
@@ -408,8 +438,11 @@ void
 conf_defaults(struct conf *conf)
 {
 	memset(conf, 0, sizeof(*conf));
+	/* queue = cpu: see mssclampd.conf(5) for the measurements behind it */
 	conf->queue_first = 0;
-	conf->queue_count = 1;
+	conf->queue_count = 0;
+	conf->queue_per_cpu = true;
+	conf->queue_fanout = CONF_FANOUT_CPU;
 	conf->queue_maxlen = 16384;
 	conf->firewall = CONF_FIREWALL_IPTABLES;
 	conf->mode = CONF_MODE_CLAMP;
@@ -442,12 +475,14 @@ conf_firewall_name(enum conf_firewall firewall)
 }
 
 void
-conf_queues_text(char *buf, size_t size, unsigned first, unsigned count)
+conf_queues_text(char *buf, size_t size, unsigned first, unsigned count,
+		 enum conf_fanout fanout)
 {
 	if (count == 1)
 		snprintf(buf, size, "queue %u", first);
 	else
-		snprintf(buf, size, "queues %u-%u", first, first + count - 1);
+		snprintf(buf, size, "queues %u-%u%s", first, first + count - 1,
+			 fanout == CONF_FANOUT_CPU ? " by CPU" : "");
 }
 
 const struct conf_iface *
@@ -766,6 +801,8 @@ conf_keep_restart_settings(struct conf *fresh, const struct conf *running)
 {
 	bool differ = fresh->queue_first != running->queue_first ||
 		      fresh->queue_count != running->queue_count ||
+		      fresh->queue_per_cpu != running->queue_per_cpu ||
+		      fresh->queue_fanout != running->queue_fanout ||
 		      fresh->queue_maxlen != running->queue_maxlen ||
 		      fresh->firewall != running->firewall || strcmp(fresh->user, running->user) != 0 ||
 		      strcmp(fresh->control_socket, running->control_socket) != 0 ||
@@ -773,6 +810,9 @@ conf_keep_restart_settings(struct conf *fresh, const struct conf *running)
 
 	fresh->queue_first = running->queue_first;
 	fresh->queue_count = running->queue_count;
+	fresh->queue_per_cpu = running->queue_per_cpu;
+	fresh->queue_fanout = running->queue_fanout;
+	fresh->queue_fanout_line = running->queue_fanout_line;
 	fresh->queue_maxlen = running->queue_maxlen;
 	fresh->firewall = running->firewall;
 	memcpy(fresh->user, running->user, sizeof(fresh->user));

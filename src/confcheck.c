@@ -7,6 +7,8 @@
  * - an effective MTU below IPv4's 576 or IPv6's 1280: a warning, since
  *   such links exist (IPv4-only serial links) and the MSS is then held at
  *   its floor, as it always was;
+ * - queue_fanout = flow with queue = cpu: an error (one queue per CPU is
+ *   for packets picked by CPU); queue_fanout with one queue: a warning;
  * - a glob no interface name can match, a glob hidden behind an earlier one
  *   that matches every name it matches, and keys that clamp = no makes
  *   meaningless: warnings, since the daemon runs right without the section
@@ -271,6 +273,25 @@ check_no_clamp(struct check *c, const struct conf_iface *iface, const char *name
 		    "interface that is not clamped limits no packet)", name, keys + 2);
 }
 
+/*
+ * queue = cpu is one queue per CPU, each CPU's packets to its own queue;
+ * balancing those by flow would lose what they are for. One queue picks
+ * nothing.
+ */
+static void
+check_fanout(struct check *c, const struct conf *conf)
+{
+	if (conf->queue_fanout_line == 0)
+		return;
+	if (conf->queue_per_cpu && conf->queue_fanout == CONF_FANOUT_FLOW)
+		say(c, CONF_ERROR, conf->queue_fanout_line, "queue_fanout = flow with queue = cpu: "
+		    "one queue per CPU goes with queue_fanout = cpu (for queues balanced by "
+		    "flow give a range, queue = N-M)");
+	else if (!conf->queue_per_cpu && conf->queue_count == 1)
+		say(c, CONF_WARNING, conf->queue_fanout_line, "queue_fanout does nothing with one "
+		    "queue (queue = %u)", conf->queue_first);
+}
+
 int
 conf_check(const struct conf *conf, conf_report_fn *report, void *arg)
 {
@@ -287,6 +308,7 @@ conf_check(const struct conf *conf, conf_report_fn *report, void *arg)
 		say(&c, CONF_ERROR, 0, "out of memory");
 		goto cleanup;
 	}
+	check_fanout(&c, conf);
 	for (i = 0; i < conf->n_ifaces; i++) {
 		const struct conf_iface *iface = &conf->ifaces[i];
 		struct glob *g = &globs[i];

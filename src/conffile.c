@@ -8,7 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bounds.h"
 #include "conffile.h"
+#include "cpus.h"
 #include "log.h"
 #include "privs.h"
 #include "text.h"
@@ -28,6 +30,29 @@ conf_check_user(const struct conf *conf, conf_report_fn *report_fn, void *arg)
 	snprintf(msg, sizeof(msg), "user: '%s': %s", text_quote(q, sizeof(q), conf->user), why);
 	report_fn(arg, CONF_ERROR, conf->path, conf->user_line, msg);
 	return -1;
+}
+
+/*
+ * queue = cpu: as many queues as the highest present CPU id + 1, so that the
+ * kernel's first + cpu % count gives every CPU a queue of its own. CPUs
+ * beyond BOUNDS_QUEUE_COUNT_MAX, or added later, share (the modulo).
+ */
+static int
+conf_count_cpus(struct conf *conf, conf_report_fn *report_fn, void *arg)
+{
+	struct cpulist present;
+	int last;
+
+	if (!conf->queue_per_cpu)
+		return 0;
+	if (cpus_present(&present) == -1) {
+		report_fn(arg, CONF_ERROR, conf->path, 0, "queue = cpu: cannot count the CPUs");
+		return -1;
+	}
+	last = cpulist_last(&present);
+	conf->queue_count = (unsigned)last + 1 > BOUNDS_QUEUE_COUNT_MAX ?
+	    BOUNDS_QUEUE_COUNT_MAX : (unsigned)last + 1;
+	return 0;
 }
 
 int
@@ -63,7 +88,8 @@ conf_load(struct conf *conf, const char *path, conf_report_fn *report_fn, void *
 	fclose(f);
 	if (conf_parser_finish(parser) == -1)
 		return -1;
-	if (conf_check_user(conf, report_fn, arg) == -1) {
+	if (conf_check_user(conf, report_fn, arg) == -1 ||
+	    conf_count_cpus(conf, report_fn, arg) == -1) {
 		conf_free(conf);
 		return -1;
 	}
@@ -77,7 +103,7 @@ conf_load_or_default(struct conf *conf, const char *path, bool explicit,
 	if (!explicit && access(path, F_OK) == -1 && errno == ENOENT) {
 		conf_defaults(conf);
 		log_info("%s does not exist: running on the built-in default", path);
-		return 0;
+		return conf_count_cpus(conf, report_fn, arg);
 	}
 	return conf_load(conf, path, report_fn, arg);
 }

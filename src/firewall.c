@@ -377,7 +377,7 @@ fw_stop(struct firewall *fw)
 }
 
 struct firewall *
-firewall_new(enum conf_firewall kind, unsigned first, unsigned count)
+firewall_new(enum conf_firewall kind, unsigned first, unsigned count, enum conf_fanout fanout)
 {
 	struct firewall *fw;
 
@@ -388,6 +388,7 @@ firewall_new(enum conf_firewall kind, unsigned first, unsigned count)
 	fw->kind = kind;
 	fw->rules.first = first;
 	fw->rules.count = count;
+	fw->rules.by_cpu = fanout == CONF_FANOUT_CPU;
 	fw->wake_fd = fw->cancel_fd = -1;
 	fw->heal = true;
 	pthread_mutex_init(&fw->lock, NULL);

@@ -3,6 +3,7 @@
  * families the same way. For each, table mangle:
  *	-N MSSCLAMPD
  *	-A MSSCLAMPD -p tcp --tcp-flags SYN,RST SYN -j NFQUEUE --queue-num N --queue-bypass
+ *	(several queues: --queue-balance N:M, and --queue-cpu-fanout for queues by CPU)
  *	-A FORWARD|OUTPUT|INPUT -p tcp --tcp-flags SYN,RST SYN -j MSSCLAMPD
  *
  * A check reads the whole mangle table of each family with -S and compares
@@ -67,10 +68,11 @@ ipt_run(struct fw_run *run, bool must, const char *tool, ...)
 #define IPT_MUST(run, ...) ipt_run(run, true, __VA_ARGS__, (const char *)NULL)
 
 /*
- * One queue, or a range balanced by a hash of the flow. Not
- * --queue-cpu-fanout: it picks the queue by the CPU the packet arrived on,
- * and a router whose NIC has one RX queue handles all its packets on one
- * CPU, so every SYN would go to one worker.
+ * One queue, or a range: balanced by a hash of the flow, or with
+ * --queue-cpu-fanout by the CPU the packet arrived on (first + cpu % count),
+ * where a worker pinned to that CPU is woken without an IPI. By CPU, a NIC
+ * with one RX queue sends every SYN to one worker (unless RPS spreads them):
+ * hence a choice, not the rule.
  */
 static const char *
 ipt_queue_option(const struct fw_rules *rules, char *queues, size_t size)
@@ -83,6 +85,28 @@ ipt_queue_option(const struct fw_rules *rules, char *queues, size_t size)
 	return "--queue-balance";
 }
 
+/* --queue-cpu-fanout, when it means anything (several queues), else NULL. */
+static const char *
+ipt_fanout_option(const struct fw_rules *rules)
+{
+	return rules->by_cpu && rules->count > 1 ? "--queue-cpu-fanout" : NULL;
+}
+
+int
+fw_iptables_rule(const struct fw_rules *rules, char *buf, size_t size)
+{
+	char queues[32];
+	const char *option = ipt_queue_option(rules, queues, sizeof(queues));
+	const char *fanout = ipt_fanout_option(rules);
+	int n;
+
+	/* libxt_NFQUEUE's save order: the queues, --queue-bypass, --queue-cpu-fanout */
+	n = snprintf(buf, size, "-A %s -p tcp -m tcp --tcp-flags SYN,RST SYN -j NFQUEUE %s %s "
+		     "--queue-bypass%s%s", FIREWALL_CHAIN, option, queues, fanout ? " " : "",
+		     fanout ? fanout : "");
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
 /* Our NFQUEUE rule, appended to our chain. */
 static int
 ipt_add_rule(struct fw_run *run, const char *tool, const struct fw_rules *rules)
@@ -90,8 +114,9 @@ ipt_add_rule(struct fw_run *run, const char *tool, const struct fw_rules *rules)
 	char queues[32];
 	const char *option = ipt_queue_option(rules, queues, sizeof(queues));
 
+	/* a NULL fanout ends the arguments there */
 	return IPT_MUST(run, tool, "-A", FIREWALL_CHAIN, IPT_SYN_MATCH,
-			"-j", "NFQUEUE", option, queues, "--queue-bypass");
+			"-j", "NFQUEUE", option, queues, "--queue-bypass", ipt_fanout_option(rules));
 }
 
 static int
@@ -196,7 +221,8 @@ ipt_install(struct fw_run *run, struct fw_rules *rules)
 	bool quiet;
 	size_t i, j;
 
-	conf_queues_text(queues, sizeof(queues), rules->first, rules->count);
+	conf_queues_text(queues, sizeof(queues), rules->first, rules->count,
+			 rules->by_cpu ? CONF_FANOUT_CPU : CONF_FANOUT_FLOW);
 	for (i = 0; i < FW_FAMILIES; i++) {
 		if (ipt_install_family(run, ipt_tools[i], rules) == -1) {
 			/* leave nothing half-made: a failed start must not strand rules */
@@ -244,8 +270,7 @@ static int
 ipt_check_family(struct fw_run *run, const char *tool, const struct fw_rules *rules,
 		 unsigned *parts, unsigned jumps[FW_HOOKS])
 {
-	char queues[32], rule[160], jump[128];
-	const char *option = ipt_queue_option(rules, queues, sizeof(queues));
+	char rule[192], jump[128];
 	size_t i;
 
 	if (IPT_MUST(run, tool, "-S") == -1)
@@ -256,8 +281,8 @@ ipt_check_family(struct fw_run *run, const char *tool, const struct fw_rules *ru
 		return -1;
 	}
 	/* as -S prints them, which is how install wrote them */
-	snprintf(rule, sizeof(rule), "-A %s -p tcp -m tcp --tcp-flags SYN,RST SYN -j NFQUEUE %s %s "
-		 "--queue-bypass", FIREWALL_CHAIN, option, queues);
+	if (fw_iptables_rule(rules, rule, sizeof(rule)) == -1)
+		return -1;
 	*parts = 0;
 	if (ipt_count_lines(run->r.out, "-N " FIREWALL_CHAIN) == 0)
 		*parts |= FW_PART_CHAIN | FW_PART_RULE;

@@ -23,22 +23,25 @@
  * ends with one copy. Without queue, the same ruleset minus the queue
  * statements, to tell a kernel without nft_queue from any other failure.
  */
-static int
-nft_ruleset(char *buf, size_t size, unsigned first, unsigned count, bool with_queue)
+int
+fw_nftables_ruleset(const struct fw_rules *rules, bool with_queue, char *buf, size_t size)
 {
 	static const char *const hooks[] = { "forward", "output", "input" };
+	unsigned first = rules->first, count = rules->count;
 	char queue[64] = "";
 	size_t len = 0, i;
 	int n;
 
 	/*
-	 * Several queues: spread by a hash of the flow, as --queue-balance;
-	 * not "fanout", which picks by CPU (see fw_iptables.c).
+	 * Several queues: spread by a hash of the flow, as --queue-balance, or
+	 * with fanout by the CPU the packet arrived on, as --queue-cpu-fanout
+	 * (see fw_iptables.c).
 	 */
 	if (with_queue && count == 1)
 		snprintf(queue, sizeof(queue), " queue num %u bypass", first);
 	else if (with_queue)
-		snprintf(queue, sizeof(queue), " queue num %u-%u bypass", first, first + count - 1);
+		snprintf(queue, sizeof(queue), " queue num %u-%u %sbypass", first, first + count - 1,
+			 rules->by_cpu ? "fanout," : "");
 
 	n = snprintf(buf, size,
 		     "table inet " FIREWALL_TABLE " {}\n"
@@ -124,7 +127,6 @@ nft_list(struct fw_run *run, char *buf, size_t size)
 static int
 nft_install(struct fw_run *run, struct fw_rules *rules)
 {
-	unsigned first = rules->first, count = rules->count;
 	const char *const apply[] = { "nft", "-f", "-", NULL };
 	/*
 	 * nft -c sends the batch without its end marker, so the kernel checks
@@ -134,7 +136,7 @@ nft_install(struct fw_run *run, struct fw_rules *rules)
 	char ruleset[NFT_RULESET_MAX], msg[512], queues[32];
 	int rc;
 
-	if (nft_ruleset(ruleset, sizeof(ruleset), first, count, true) == -1)
+	if (fw_nftables_ruleset(rules, true, ruleset, sizeof(ruleset)) == -1)
 		return -1;
 	if ((rc = fw_spawn(run, apply, ruleset, NFT_NOT_FOUND)) == 0) {
 		/* what the checks compare with */
@@ -142,7 +144,8 @@ nft_install(struct fw_run *run, struct fw_rules *rules)
 			log_err("nftables: table inet %s cannot be listed back", FIREWALL_TABLE);
 			return -1;
 		}
-		conf_queues_text(queues, sizeof(queues), first, count);
+		conf_queues_text(queues, sizeof(queues), rules->first, rules->count,
+				 rules->by_cpu ? CONF_FANOUT_CPU : CONF_FANOUT_FLOW);
 		log_info("nftables: table inet %s sends SYNs from forward, output and input "
 			 "to %s (bypass)", FIREWALL_TABLE, queues);
 		return 0;
@@ -152,7 +155,7 @@ nft_install(struct fw_run *run, struct fw_rules *rules)
 	spawn_message(&run->r, msg, sizeof(msg));
 	/* the kernel's ENOENT for an expression type it does not have */
 	if (strstr(msg, "No such file or directory") != NULL &&
-	    nft_ruleset(ruleset, sizeof(ruleset), first, count, false) == 0 &&
+	    fw_nftables_ruleset(rules, false, ruleset, sizeof(ruleset)) == 0 &&
 	    fw_spawn(run, check, ruleset, NFT_NOT_FOUND) == 0) {
 		log_debug("nft -f -: %s", msg);
 		log_err("this kernel has no nftables queue support (nft_queue): use firewall = iptables");

@@ -62,7 +62,7 @@ usage(FILE *out)
 		"\n"
 		"  -c, --config FILE  configuration (default " CONF_DEFAULT_PATH ";\n"
 		"                     without it, a built-in default clamps every\n"
-		"                     interface to its live MTU on queue 0)\n"
+		"                     interface to its live MTU, one queue per CPU)\n"
 		"  -n, --check        check the configuration and exit\n"
 		"  -d, --dry-run      observe: count what would be clamped, change nothing\n"
 		"  -v, --verbose      debug messages\n"
@@ -143,8 +143,8 @@ reload(struct daemon *d)
 		return;
 	}
 	if (conf_keep_restart_settings(&fresh, &d->conf))
-		log_warnx("queue, queue_maxlen, firewall, user, control_socket and control_group "
-			  "take effect at the next restart");
+		log_warnx("queue, queue_fanout, queue_maxlen, firewall, user, control_socket and "
+			  "control_group take effect at the next restart");
 	firewall_set_heal(d->firewall, fresh.heal_rules);
 	publish_view(d, &fresh);
 	report_reopen(d->report, &fresh);
@@ -270,7 +270,8 @@ start(struct daemon *d)
 		fatalx("cannot bind queue %u%s", d->conf.queue_first,
 		       d->conf.queue_count > 1 ? " and the following" : "");
 	}
-	d->firewall = firewall_new(d->conf.firewall, d->conf.queue_first, d->conf.queue_count);
+	d->firewall = firewall_new(d->conf.firewall, d->conf.queue_first, d->conf.queue_count,
+				   d->conf.queue_fanout);
 	raw = d->firewall != NULL && firewall_needs_raw(d->firewall);
 	if (privs_check(d->conf.user, raw) == -1) {
 		/* like a config error: RestartPreventExitStatus= ends the restarts */
@@ -307,7 +308,8 @@ start(struct daemon *d)
 		arm_timer(d->watchdog_fd, watchdog_usec / 2 > 500000 ? watchdog_usec / 2 : 500000);
 	}
 	report_published(d->report, d->view, &d->conf, d->workers);
-	conf_queues_text(queues, sizeof(queues), d->conf.queue_first, d->conf.queue_count);
+	conf_queues_text(queues, sizeof(queues), d->conf.queue_first, d->conf.queue_count,
+			 d->conf.queue_fanout);
 	log_info("ready: %s on %s, firewall %s, %zu interfaces",
 		 d->conf.mode == CONF_MODE_OBSERVE ? "observing (dry run: nothing is changed)" : "clamping",
 		 queues, conf_firewall_name(d->conf.firewall), links_table(d->links)->count);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf.h"
 #include "stats.h"
 #include "status.h"
 
@@ -111,10 +112,11 @@ status_printable(char *buf, size_t size, const char *s)
 static void
 status_queues(struct out *o, const struct status *st)
 {
-	if (st->queue_count == 1)
-		out_printf(o, "queue %u", st->queue_first);
-	else
-		out_printf(o, "queues %u-%u", st->queue_first, st->queue_first + st->queue_count - 1);
+	char queues[64];
+
+	conf_queues_text(queues, sizeof(queues), st->queue_first, st->queue_count,
+			 st->queues_by_cpu ? CONF_FANOUT_CPU : CONF_FANOUT_FLOW);
+	out_printf(o, "%s", queues);
 }
 
 static void
@@ -468,8 +470,9 @@ status_format_json(char *buf, size_t size, const struct status *st)
 	out_printf(&o, "{");
 	json_key(&o, "version");
 	json_string(&o, st->version);
-	out_printf(&o, ",\"uptime\":%" PRIu64 ",\"mode\":\"%s\",\"queues\":{\"first\":%u,\"count\":%u},",
-		   st->uptime, st->observing ? "observe" : "clamp", st->queue_first, st->queue_count);
+	out_printf(&o, ",\"uptime\":%" PRIu64 ",\"mode\":\"%s\",\"queues\":{\"first\":%u,\"count\":%u,"
+		   "\"fanout\":\"%s\"},", st->uptime, st->observing ? "observe" : "clamp",
+		   st->queue_first, st->queue_count, st->queues_by_cpu ? "cpu" : "flow");
 	json_key(&o, "config");
 	if (st->config[0] == '\0')
 		out_printf(&o, "null");

@@ -13,24 +13,26 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "cpus.h"
 #include "engine.h"
 #include "log.h"
 #include "queue.h"
 #include "worker.h"
 
 #define WORKER_BATCH 64             /* packets per receive */
-#ifndef WORKER_SPIN_US
-#define WORKER_SPIN_US 50           /* under load, poll without sleeping this long after a batch */
+#ifndef WORKER_SPIN_NS
+#define WORKER_SPIN_NS 10000        /* poll this long for a batch expected sooner than that */
 #endif
-#ifndef WORKER_SPIN_MIN_BATCH
-#define WORKER_SPIN_MIN_BATCH 2     /* "under load": the last batch had this many packets */
-#endif
+static const uint64_t worker_spin_ns = WORKER_SPIN_NS; /* (0 builds a worker that never polls) */
+#define WORKER_GAP_MAX_NS 1000000000u /* a longer wait counts as this long */
 #define WORKER_DRAIN_QUIET_MS 50    /* at stop: no packet for this long means drained */
 #define WORKER_DRAIN_MAX_STEPS 1000  /* batches or idle milliseconds */
+#define WORKER_PIN_CHECK_LOOPS 65536 /* under load, look at the affinity this often (and when idle) */
 
 struct worker {
 	pthread_t thread;
@@ -48,13 +50,16 @@ struct worker {
 	/* heartbeat: bumped by the worker, compared by the main thread */
 	atomic_uint_fast64_t heartbeat;
 	uint64_t heartbeat_seen;
-	struct timespec last_packet;           /* worker thread only: when it last had work */
-	int last_batch;                        /* worker thread only: its size */
+	uint64_t gap_ns;                       /* worker thread only: the wait for a batch, averaged */
+	struct cpulist cpus;                   /* where it belongs (queues by CPU); empty: anywhere */
+	unsigned loops;                        /* worker thread only: since the last affinity look */
+	bool pin_failed;                       /* worker thread only: the last pin failed (said once) */
 };
 
 struct workers {
 	_Atomic(struct view *) view;
 	atomic_bool stopping;
+	bool by_cpu;                 /* queues picked by CPU: workers pinned */
 	size_t count;
 	struct worker worker[];
 };
@@ -123,24 +128,77 @@ worker_drain(struct worker *w)
 	}
 }
 
-/*
- * Under load, poll without sleeping for a moment after the last batch: the
- * next one is already on its way, and not sleeping spares the enqueuing CPU
- * a wakeup per batch (the biggest cost the daemon adds there). Load shows
- * as batches of more than one packet; a quiet router sleeps at once.
- */
-static bool
-worker_spin(const struct worker *w)
+static uint64_t
+worker_now_ns(void)
 {
-	struct timespec now;
-	long elapsed_us;
+	struct timespec ts;
 
-	if (WORKER_SPIN_US == 0 || w->last_batch < WORKER_SPIN_MIN_BATCH)
-		return false;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	elapsed_us = (now.tv_sec - w->last_packet.tv_sec) * 1000000 +
-		     (now.tv_nsec - w->last_packet.tv_nsec) / 1000;
-	return elapsed_us < WORKER_SPIN_US;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Waits for the next batch: polls while batches come sooner than
+ * WORKER_SPIN_NS on average, sleeps in the receive otherwise. Polling
+ * spares the CPU that queues a packet the wakeup of a sleeping worker (an
+ * IPI when it sleeps on another CPU) and the worker its sleep and wake; on
+ * a quiet router it would only burn CPU. The average (1/8 of each new wait)
+ * is the wait as it was, slept or polled: a poll that ran out counts its
+ * time and the sleep after it, so polling stops by itself once batches
+ * come further apart. sched_yield(): polling, but never ahead of a task
+ * that has work on this CPU (with queues by CPU, the one queuing).
+ */
+static int
+worker_wait(struct worker *w, struct queue_packet **pkts)
+{
+	uint64_t start = worker_now_ns(), now = start, gap;
+	int n = 0;
+
+	if (w->gap_ns < worker_spin_ns) {
+		while ((n = queue_receive(w->queue, false, pkts)) == 0 &&
+		       (now = worker_now_ns()) - start < worker_spin_ns)
+			sched_yield();
+	}
+	if (n == 0) {
+		n = queue_receive(w->queue, true, pkts);
+		now = worker_now_ns();
+	}
+	gap = now - start < WORKER_GAP_MAX_NS ? now - start : WORKER_GAP_MAX_NS;
+	w->gap_ns = (7 * w->gap_ns + gap) / 8;
+	return n;
+}
+
+/* Pins the worker to its CPUs; says so when that fails, or works again after failing. */
+static void
+worker_pin(struct worker *w)
+{
+	char cpus[64];
+	int err;
+
+	err = cpus_pin(&w->cpus);
+	cpulist_format(&w->cpus, cpus, sizeof(cpus));
+	if (err != 0 && !w->pin_failed)
+		log_warnx("queue %u: its worker cannot run on CPU %s (%s): it runs where it may",
+			  w->num, cpus, strerror(-err));
+	else if (err == 0 && w->pin_failed)
+		log_info("queue %u: its worker runs on CPU %s again", w->num, cpus);
+	w->pin_failed = err != 0;
+}
+
+/*
+ * A CPU taken offline takes its pinned threads' affinity with it (the
+ * kernel lets them run anywhere), and a cpuset change resets it: a worker
+ * that finds itself elsewhere than its CPUs pins itself again. A syscall
+ * when idle or every WORKER_PIN_CHECK_LOOPS loops, never per packet.
+ */
+static void
+worker_keep_pinned(struct worker *w)
+{
+	struct cpulist now;
+
+	w->loops = 0;
+	if (cpulist_count(&w->cpus) > 0 && (cpus_allowed(&now) == -1 || !cpulist_equal(&now, &w->cpus)))
+		worker_pin(w);
 }
 
 static void *
@@ -149,30 +207,56 @@ worker_run(void *arg)
 	const struct timespec backoff = { 0, 100000000 };
 	struct worker *w = arg;
 	struct queue_packet *pkts;
-	bool spinning;
 	int n;
 
+	if (cpulist_count(&w->cpus) > 0)
+		worker_pin(w);
+	else if (w->owner->by_cpu)
+		log_warnx("queue %u: none of its CPUs is one the daemon may run on: its worker runs "
+			  "on any", w->num);
 	/* One syscall to wait and receive, one to send the verdicts: the
 	 * receive returns at least every QUEUE_WAIT_MS, to beat the heart and
 	 * look up to stop. */
 	while (!atomic_load_explicit(&w->owner->stopping, memory_order_relaxed)) {
 		atomic_fetch_add_explicit(&w->heartbeat, 1, memory_order_relaxed);
-		spinning = worker_spin(w);
-		n = queue_receive(w->queue, !spinning, &pkts);
+		n = worker_wait(w, &pkts);
 		if (n > 0) {
 			worker_batch(w, pkts, n);
-			clock_gettime(CLOCK_MONOTONIC, &w->last_packet);
-			if (!spinning || n > 1)
-				w->last_batch = n;
-		} else if (n == 0 && spinning) {
-			sched_yield(); /* polling, but never ahead of a task that has work here */
-		} else if (n == -1) {
+		} else if (n == 0) {
+			worker_keep_pinned(w); /* idle: a quarter second without a packet */
+		} else {
 			log_warn("queue %u: receive", w->num);
 			nanosleep(&backoff, NULL);
 		}
+		if (++w->loops == WORKER_PIN_CHECK_LOOPS)
+			worker_keep_pinned(w);
 	}
 	worker_drain(w);
 	return NULL;
+}
+
+/*
+ * Queues picked by CPU: each worker belongs on the CPUs whose packets its
+ * queue gets (the kernel's first + cpu % count), among those the daemon
+ * may run on, so that the kernel wakes it where the packet is, without an
+ * IPI. None of them allowed (CPUAffinity=, a cpuset): it runs anywhere.
+ */
+static void
+workers_plan_cpus(struct workers *workers, const struct conf *conf)
+{
+	struct cpulist present, allowed;
+	size_t i;
+
+	if (conf->queue_fanout != CONF_FANOUT_CPU)
+		return;
+	workers->by_cpu = true;
+	if (cpus_present(&present) == -1 || cpus_allowed(&allowed) == -1) {
+		log_warn("queues by CPU: cannot tell the CPUs; the workers run on any");
+		return;
+	}
+	for (i = 0; i < workers->count; i++)
+		cpulist_for_queue(&present, &allowed, (unsigned)i, (unsigned)workers->count,
+				  &workers->worker[i].cpus);
 }
 
 struct workers *
@@ -181,6 +265,10 @@ workers_open(const struct conf *conf, struct view *view)
 	struct workers *workers;
 	size_t i;
 
+	if (conf->queue_count == 0) {
+		log_warnx("no queues to bind (queue = cpu, the CPUs not counted)");
+		return NULL;
+	}
 	workers = calloc(1, sizeof(*workers) + conf->queue_count * sizeof(workers->worker[0]));
 	if (workers == NULL) {
 		log_warn("workers");
@@ -206,6 +294,7 @@ workers_open(const struct conf *conf, struct view *view)
 		if (w->queue == NULL)
 			goto fail;
 	}
+	workers_plan_cpus(workers, conf);
 	return workers;
 fail:
 	atomic_store(&workers->view, NULL); /* the caller still owns view */
@@ -225,14 +314,18 @@ workers_run(struct workers *workers)
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	for (i = 0; i < workers->count && err == 0; i++) {
 		struct worker *w = &workers->worker[i];
+		char name[16];
 
 		err = pthread_create(&w->thread, NULL, worker_run, w);
 		if (err) {
 			errno = err;
 			log_warn("starting the worker for queue %u", w->num);
-		} else {
-			w->started = true;
+			break;
 		}
+		w->started = true;
+		/* what ps -L, top -H and a test see: "queue 3" */
+		snprintf(name, sizeof(name), "queue %u", w->num);
+		(void)pthread_setname_np(w->thread, name);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return err ? -1 : 0;

@@ -61,8 +61,13 @@ check_conf(const struct conf *conf)
 	struct link_ceiling c;
 	size_t i, k, len;
 
-	if (conf->queue_count < 1 || conf->queue_count > BOUNDS_QUEUE_COUNT_MAX ||
-	    conf->queue_first + conf->queue_count - 1 > BOUNDS_QUEUE_MAX)
+	/* queue = cpu: counted by conf_load(), not by the parser */
+	if (conf->queue_per_cpu ? (conf->queue_count != 0 || conf->queue_first != 0 ||
+				   conf->queue_fanout != CONF_FANOUT_CPU) :
+	    (conf->queue_count < 1 || conf->queue_count > BOUNDS_QUEUE_COUNT_MAX ||
+	     conf->queue_first + conf->queue_count - 1 > BOUNDS_QUEUE_MAX))
+		abort();
+	if (conf->queue_fanout != CONF_FANOUT_FLOW && conf->queue_fanout != CONF_FANOUT_CPU)
 		abort();
 	if (conf->queue_maxlen < BOUNDS_QUEUE_MAXLEN_MIN ||
 	    conf->queue_maxlen > BOUNDS_QUEUE_MAXLEN_MAX)

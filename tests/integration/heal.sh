@@ -4,7 +4,8 @@
 # by a PATH of symlinks for the daemon and the test alike.
 #
 # Each way something wipes the rules (a mangle flush, the chain deleted, a
-# jump deleted, the NFQUEUE rule altered, a firewall reload by
+# jump deleted, the NFQUEUE rule altered, queues by CPU losing
+# --queue-cpu-fanout, a firewall reload by
 # iptables-restore, IPv6 alone, and with nf_tables `nft flush ruleset` and
 # the table deleted) is repaired within 2 s: a SYN then arrives clamped,
 # our rules are back exactly once, the operator's own mangle rule still
@@ -36,13 +37,18 @@ flavour=$([ "$MODE" = nft ] && echo nf_tables || echo legacy)
 CONF=$TMP/mssclampd.conf
 STATS=$TMP/stats.log
 JUMP="-p tcp -m tcp --tcp-flags SYN,RST SYN -j MSSCLAMPD"
-OURS="-A MSSCLAMPD -p tcp -m tcp --tcp-flags SYN,RST SYN -j NFQUEUE --queue-num 0 --queue-bypass"
+# our rule, one queue (the test's usual setting) or two picked by CPU (once)
+OURS_ONE="-A MSSCLAMPD -p tcp -m tcp --tcp-flags SYN,RST SYN -j NFQUEUE --queue-num 0 --queue-bypass"
+OURS_BY_CPU="-A MSSCLAMPD -p tcp -m tcp --tcp-flags SYN,RST SYN -j NFQUEUE --queue-balance 0:1 --queue-bypass --queue-cpu-fanout"
+QUEUE="queue = 0"
+OURS=$OURS_ONE
 OPERATOR="-A FORWARD -j MARK --set-xmark 0x7/0xffffffff"
 PORT=6000
 
 write_conf() { # write_conf HEAL
 	cat >"$CONF" <<-EOF
 	[global]
+	$QUEUE
 	stats_log = $STATS
 	stats_interval = 3600
 	queue_maxlen = 1
@@ -142,6 +148,10 @@ delete_jump() { R iptables -t mangle -D FORWARD $JUMP; }
 alter_rule() {
 	R iptables -t mangle -R MSSCLAMPD 1 -p tcp --tcp-flags SYN,RST SYN -j NFQUEUE --queue-num 5 --queue-bypass
 }
+# queues picked by CPU become queues balanced by flow: the same queues, the wrong fanout
+drop_fanout() {
+	R iptables -t mangle -R MSSCLAMPD 1 -p tcp --tcp-flags SYN,RST SYN -j NFQUEUE --queue-balance 0:1 --queue-bypass
+}
 # netfilter-persistent reload: the whole mangle table replaced, the operator's rule in it, ours not
 MANGLE='*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n-A FORWARD -j MARK --set-mark 7\nCOMMIT\n'
 # shellcheck disable=SC2059
@@ -156,6 +166,11 @@ wipe "mangle flush" 10.2.0.2 - flush_mangle
 wipe "chain deleted" 10.2.0.2 operator delete_chain
 wipe "FORWARD jump deleted" 10.2.0.2 operator delete_jump
 wipe "NFQUEUE rule altered (queue 5)" 10.2.0.2 operator alter_rule
+QUEUE=$'queue = 0-1\nqueue_fanout = cpu'
+OURS=$OURS_BY_CPU
+wipe "queues by CPU: the NFQUEUE rule without --queue-cpu-fanout" 10.2.0.2 operator drop_fanout
+QUEUE="queue = 0"
+OURS=$OURS_ONE
 wipe "iptables-restore of mangle without our rules" 10.2.0.2 operator restore_mangle
 wipe "IPv6 only: ip6tables-restore of mangle without our rules" fd02::2 operator restore_mangle6
 if [ "$MODE" = nft ]; then

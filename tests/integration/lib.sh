@@ -269,6 +269,30 @@ connections_stop() {
 	kill "$CONN_LISTENER" 2>/dev/null
 }
 
+# The default queue = cpu, as the daemon makes it: one queue per present
+# CPU (the highest id + 1, at most 64), from 0, picked by CPU.
+cpu_queues() {
+	local last
+	last=$(sed 's/.*[,-]//' /sys/devices/system/cpu/present 2>/dev/null || echo 0)
+	echo $((last + 1 > 64 ? 64 : last + 1))
+}
+# default_queues_text: "queue 0" or "queues 0-N by CPU", as the daemon says it
+default_queues_text() {
+	local n
+	n=$(cpu_queues)
+	if [ "$n" = 1 ]; then echo "queue 0"; else echo "queues 0-$((n - 1)) by CPU"; fi
+}
+# default_queue_target: the default NFQUEUE rule's target, as iptables -S prints it
+default_queue_target() {
+	local n
+	n=$(cpu_queues)
+	if [ "$n" = 1 ]; then
+		echo "NFQUEUE --queue-num 0 --queue-bypass"
+	else
+		echo "NFQUEUE --queue-balance 0:$((n - 1)) --queue-bypass --queue-cpu-fanout"
+	fi
+}
+
 # stats_field FILE IFACE FIELD: FIELD's value on the last line for IFACE.
 stats_field() {
 	grep " iface=$2 " "$1" | tail -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p"

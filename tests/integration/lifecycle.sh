@@ -39,7 +39,8 @@ check "--check on a good config" R "$MSSCLAMPD" -c "$TMP/good.conf" --check
 start_daemon "$TMP/good.conf" || exit 1
 check_eq "one chain jump from FORWARD (IPv4)" 1 "$(rule_count iptables '-A FORWARD .*MSSCLAMPD')"
 check_eq "one chain jump from OUTPUT (IPv6)" 1 "$(rule_count ip6tables '-A OUTPUT .*MSSCLAMPD')"
-check_eq "queue rule uses --queue-bypass" 1 "$(rule_count iptables 'NFQUEUE --queue-num 0 --queue-bypass')"
+check_eq "queue rule: the default queues ($(default_queues_text)), with --queue-bypass" 1 \
+	"$(rule_count iptables "$(default_queue_target)")"
 check_eq "running: MSS 1492 - 8 - 40" 1444 "$(syn_at_server 7001 10.2.0.2)"
 
 # A second daemon on the same queue must fail, not pass silently

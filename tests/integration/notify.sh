@@ -34,7 +34,8 @@ overhead = 8
 EOF
 PATH=$TMP/slow:$PATH NOTIFY_SOCKET=$SOCK WATCHDOG_USEC=1000000 start_daemon "$TMP/good.conf" || exit 1
 wait_for 5 grep -q "^RULES_AT_READY=" "$TMP/notify.log"
-check "READY=1 sent" grep -q "^READY=1|STATUS=Clamping on queue 0" "$TMP/notify.log"
+check "READY=1 sent (the default queues: $(default_queues_text))" \
+	grep -q "^READY=1|STATUS=Clamping on $(default_queues_text)" "$TMP/notify.log"
 check_eq "the rules were in when READY=1 came" "RULES_AT_READY=yes" \
 	"$(grep "^RULES_AT_READY=" "$TMP/notify.log")"
 

@@ -41,8 +41,8 @@ json_fields() {
 	"$PY_JSON" -c '
 import json, sys
 s = json.load(sys.stdin)
-print("version=%s mode=%s queues=%d-%d config=%s" % (s["version"], s["mode"], s["queues"]["first"],
-      s["queues"]["count"], s["config"]))
+print("version=%s mode=%s queues=%d+%d/%s config=%s" % (s["version"], s["mode"], s["queues"]["first"],
+      s["queues"]["count"], s["queues"]["fanout"], s["config"]))
 f = s["firewall"]
 print("firewall=%s/%s rules=%s healing=%s restored=%d last=%s" % (f["backend"], f["flavour"], f["rules"],
       f["healing"], f["rules_restored"], f["last_restored"]))
@@ -70,8 +70,8 @@ echo "== the known topology =="
 text=$(status)
 check_eq "status: exit 0" 0 "$?"
 printf '%s\n' "$text" | sed 's/^/	| /'
-check "line 1: version, mode, queue, uptime" \
-	grep -qE '^mssclampd [0-9.]+: clamping on queue 0, up [0-9]+s$' <<<"$(printf '%s\n' "$text" | sed -n 1p)"
+check "line 1: version, mode, queues ($(default_queues_text)), uptime" \
+	grep -qE "^mssclampd [0-9.]+: clamping on $(default_queues_text), up [0-9]+s\$" <<<"$(printf '%s\n' "$text" | sed -n 1p)"
 check_eq "config line" "config:    $CONF" "$(printf '%s\n' "$text" | sed -n 2p)"
 check "firewall line: iptables (nf_tables), rules in place since a time" \
 	grep -qE '^firewall:  iptables \(nf_tables\), rules in place since [0-9-]+T[0-9:]+Z$' <<<"$(printf '%s\n' "$text" | sed -n 3p)"
@@ -98,7 +98,7 @@ check_eq "after a record: bypassed known" "packets:   seen 4, gaps 0, bypassed 0
 json=$(status --json)
 check_eq "status --json: exit 0" 0 "$?"
 check_eq "JSON: the same, field by field" "$(cat <<EOF
-version=$("$MSSCLAMPD" -V | cut -d' ' -f2) mode=clamp queues=0-1 config=$CONF
+version=$("$MSSCLAMPD" -V | cut -d' ' -f2) mode=clamp queues=0+$(cpu_queues)/cpu config=$CONF
 firewall=iptables/nf_tables rules=in_place healing=True restored=0 last=None
 seen=4 gaps=0 bypassed=0 verdict_errors=0
 interfaces=lan0,lo,wan0
@@ -143,7 +143,7 @@ start_daemon "$CONF" || exit 1
 check_eq "control_group = nogroup: mode 0660, that group" "660 root nogroup" "$(stat -c '%a %U %G' "$SOCK")"
 R setpriv --reuid=nobody --regid=nogroup --clear-groups "$MSSCLAMPD" status --socket "$SOCK" >"$TMP/out" 2>&1
 check_eq "nobody, in group nogroup: answered" 0 "$?"
-check "... the status itself" grep -q "^mssclampd .*: clamping on queue 0" "$TMP/out"
+check "... the status itself" grep -q "^mssclampd .*: clamping on $(default_queues_text)" "$TMP/out"
 
 echo "== hostile clients while SYNs are clamped =="
 KIND=$(spare_link_kind "$NS_R") || skip "cannot create dummy, ifb or bridge links"

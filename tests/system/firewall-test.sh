@@ -11,7 +11,7 @@
 #   half-finished run and a new queue range; the packet counters (over
 #   netlink with iptables-nft); removal that leaves the operator's own rules
 #   exactly as they were, twice; running as nobody with CAP_NET_ADMIN
-#   alone; the tools missing from PATH.
+#   alone; the tools missing from PATH; queues picked by CPU (--queue-cpu-fanout).
 # MODE iptables-legacy: the same with iptables-legacy on PATH, the counters
 #   read from the kernel's rule blob (fw_xtables.c); no privilege tests
 #   (legacy needs CAP_NET_RAW too, which the daemon keeps for it).
@@ -176,6 +176,15 @@ test_iptables() {
 	expect_line "install 2 4: logs the range" \
 		"iptables: mangle chain MSSCLAMPD sends SYNs from FORWARD, OUTPUT and INPUT to queues 2-5 (bypass)" "$err"
 	check_installed "install 2 4" "--queue-balance 2:5 --queue-bypass"
+
+	# queues picked by CPU: the same range, and --queue-cpu-fanout
+	fw iptables install-by-cpu 2 4
+	check_eq "install-by-cpu 2 4: exit status" 0 "$rc"
+	expect_line "install-by-cpu 2 4: logs the range, by CPU" \
+		"iptables: mangle chain MSSCLAMPD sends SYNs from FORWARD, OUTPUT and INPUT to queues 2-5 by CPU (bypass)" "$err"
+	check_installed "install-by-cpu 2 4" "--queue-balance 2:5 --queue-bypass --queue-cpu-fanout"
+	fw iptables install 2 4
+	check_installed "install 2 4 again: the fanout gone" "--queue-balance 2:5 --queue-bypass"
 
 	# counters: nobody listens on queues 2-5, so --queue-bypass lets the SYNs pass
 	fw iptables packets

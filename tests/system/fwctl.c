@@ -4,7 +4,8 @@
  *
  *	fwctl MODE VERB...
  *	MODE:  iptables | nftables | none
- *	VERB:  install FIRST COUNT | remove | packets | heal N | drop USER | limit | caps
+ *	VERB:  install FIRST COUNT | install-by-cpu FIRST COUNT | remove | packets | heal N |
+ *	       drop USER | limit | caps
  *
  * Verbs run in order, in one process, as the daemon does (rules in as root,
  * then drop, rules out at exit); the first that fails ends it with status 1.
@@ -38,7 +39,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: fwctl iptables|nftables|none "
-		"[install FIRST COUNT | remove | packets | heal N | drop USER | limit | caps]...\n");
+		"[install[-by-cpu] FIRST COUNT | remove | packets | heal N | drop USER | limit | caps]...\n");
 	return 2;
 }
 
@@ -140,7 +141,7 @@ static struct firewall *
 current(struct firewall **fw, enum conf_firewall mode)
 {
 	if (*fw == NULL)
-		*fw = firewall_new(mode, 0, 1);
+		*fw = firewall_new(mode, 0, 1, CONF_FANOUT_FLOW);
 	return *fw;
 }
 
@@ -152,13 +153,17 @@ run(int argc, char *argv[], enum conf_firewall mode, struct firewall **fw)
 	int i;
 
 	for (i = 2; i < argc; i++) {
-		if (strcmp(argv[i], "install") == 0 && i + 2 < argc) {
+		if ((strcmp(argv[i], "install") == 0 || strcmp(argv[i], "install-by-cpu") == 0) &&
+		    i + 2 < argc) {
+			enum conf_fanout fanout = strcmp(argv[i], "install") == 0 ?
+			    CONF_FANOUT_FLOW : CONF_FANOUT_CPU;
+
 			if (parse_unsigned(argv[i + 1], &first) == -1 ||
 			    parse_unsigned(argv[i + 2], &count) == -1)
 				return usage();
 			i += 2;
 			firewall_free(*fw);
-			if ((*fw = firewall_new(mode, first, count)) == NULL ||
+			if ((*fw = firewall_new(mode, first, count, fanout)) == NULL ||
 			    firewall_install(*fw) == -1)
 				return 1;
 		} else if (strcmp(argv[i], "remove") == 0) {

@@ -19,8 +19,10 @@
 #     tools are slowed down, so a READY before the rules would find them
 #     missing);
 #   - the rules were installed by the dynamic user, through its ambient
-#     CAP_NET_ADMIN alone; 1 MB crosses the router in each family, its SYN
-#     and SYN-ACK clamped to the exact MSS;
+#     CAP_NET_ADMIN alone; the shipped queue = cpu made one worker thread per
+#     CPU, each pinned to its CPU (Cpus_allowed_list) through the unit's
+#     seccomp filter; 1 MB crosses the router in each family, its SYN and
+#     SYN-ACK clamped to the exact MSS;
 #   - systemctl reload after an overhead change: the next SYN gets the new
 #     MSS;
 #   - kill -STOP of the daemon: a connection made meanwhile still succeeds
@@ -130,6 +132,14 @@ container_pid() {
 	return 1
 }
 
+# worker_cpus PID: "queue N=CPUS" for each worker thread of the daemon PID (in the container)
+worker_cpus() {
+	C1 sh -c 'for t in /proc/'"$1"'/task/*; do
+		c=$(cat "$t/comm")
+		case $c in "queue "*) echo "$c=$(sed -n "s/^Cpus_allowed_list:[[:space:]]*//p" "$t/status")" ;; esac
+	done' 2>/dev/null | sort -t' ' -k2n
+}
+
 # prop NAME: one property of the unit
 prop() { C1 systemctl show -P "$1" "$UNIT" 2>/dev/null; }
 
@@ -217,7 +227,7 @@ rc=$?
 rules_at_ready=$(ours_in)
 check_eq "systemctl start: exit status" 0 "$rc"
 check_eq "start: active (running)" "active running" "$(prop ActiveState) $(prop SubState)"
-check_eq "start: the status text the daemon set" "Clamping on queue 0" "$(prop StatusText)"
+check_eq "start: the status text the daemon set" "Clamping on $(default_queues_text)" "$(prop StatusText)"
 check_eq "start: READY=1 came after the rules were in (NFQUEUE rules IPv4, IPv6 when start returned)" \
 	"1 1" "$rules_at_ready"
 
@@ -230,6 +240,15 @@ installs=$(grep -c -e ' -A ' -e ' -I ' -e ' -N ' "$calls" 2>/dev/null)
 check "the rules were installed by the firewall tools ($installs install calls)" test "${installs:-0}" -ge 2
 others=$(grep -v "uid=$daemon_uid CapEff=0000000000001000 CapAmb=0000000000001000 $" "$calls" 2>&1)
 check_eq "every tool ran as the daemon's uid with CAP_NET_ADMIN alone, ambient" "" "$others"
+
+# --- queue = cpu (the shipped config): each worker on its own CPU -------------
+# The unit's seccomp filter denies @resources but for sched_setaffinity: a
+# worker that could not pin itself would run on every CPU, and say so.
+want=$(for q in $(seq 0 $(($(cpu_queues) - 1))); do echo "queue $q=$q"; done)
+check_eq "queue = cpu: one worker thread per CPU, each on its CPU (Cpus_allowed_list)" "$want" \
+	"$(worker_cpus "$main_pid")"
+pinned_quietly() { ! journal_has "cannot run on CPU"; }
+check "queue = cpu: no worker said it cannot run on its CPU" pinned_quietly
 
 syn_through 5101 10.2.0.2 1048576
 check_eq "IPv4: 1 MB crosses the router" 1048576 "$GOT"

@@ -48,6 +48,10 @@ has "NoNewPrivileges=yes"
 has "ProtectSystem=strict"
 has "RestrictAddressFamilies=AF_NETLINK AF_UNIX"
 has "MemoryDenyWriteExecute=yes"
+has "RestrictRealtime=yes"
+# @resources denied, but for the one call queue = cpu needs: pinning a worker thread
+has "SystemCallFilter=~@privileged @resources"
+has "SystemCallFilter=sched_setaffinity"
 if grep -qE '^WatchdogSec=[1-9][0-9]*s?$' "$tmp/directives"; then
 	pass "unit has a WatchdogSec="
 else

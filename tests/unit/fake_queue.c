@@ -90,8 +90,12 @@ queue_receive(struct queue *q, bool wait, struct queue_packet **pkts)
 	*pkts = q->pkts;
 	while (n < q->batch && q->sent < limit)
 		fake_build(q, q->sent++, n++);
-	if (n == 0 && wait)
+	if (!wait)
+		atomic_fetch_add(&q->record->polls, 1);
+	if (n == 0 && wait) {
+		atomic_fetch_add(&q->record->waits, 1);
 		nanosleep(&one_ms, NULL); /* as a blocked receive would */
+	}
 	return (int)n;
 }
 

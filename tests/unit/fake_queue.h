@@ -29,6 +29,8 @@ extern struct fake_queue_plan fake_queue_plan;
 /* What one queue saw; written by its worker's thread, read once it is done. */
 struct fake_queue_record {
 	atomic_uint accepted;               /* verdicts sent (queue_flush) */
+	atomic_uint polls;                  /* receives that would not wait */
+	atomic_uint waits;                  /* receives that would, when nothing was there */
 	unsigned changed;                   /* of which with a rewritten payload */
 	unsigned bad_checksum;              /* payloads whose checksums a recomputation disputes */
 	unsigned out_of_order;              /* verdicts for an id other than the next */

@@ -127,7 +127,9 @@ test_defaults(void)
 
 	memset(&c, 0x5a, sizeof(c));
 	conf_defaults(&c);
-	CHECK_MSG(c.queue_first == 0 && c.queue_count == 1, "defaults: queue 0, one queue");
+	CHECK_MSG(c.queue_first == 0 && c.queue_count == 0 && c.queue_per_cpu &&
+	    c.queue_fanout == CONF_FANOUT_CPU && c.queue_fanout_line == 0,
+	    "defaults: queue = cpu, from 0, by CPU, not counted yet");
 	CHECK_MSG(c.queue_maxlen == 16384, "defaults: queue_maxlen 16384");
 	CHECK_MSG(c.firewall == CONF_FIREWALL_IPTABLES, "defaults: firewall iptables");
 	CHECK_MSG(c.mode == CONF_MODE_CLAMP, "defaults: mode clamp");
@@ -251,14 +253,14 @@ test_no_global(void)
 	int r;
 
 	r = parse_text(&c, "[interface eth0]\noverhead = pppoe\n", &cap);
-	CHECK_MSG(r == 0 && c.queue_first == 0 && c.queue_count == 1 && c.queue_maxlen == 16384 &&
+	CHECK_MSG(r == 0 && c.queue_first == 0 && c.queue_per_cpu && c.queue_maxlen == 16384 &&
 	    c.firewall == CONF_FIREWALL_IPTABLES && c.mode == CONF_MODE_CLAMP &&
 	    strcmp(c.stats_log, "-") == 0 && c.stats_interval == 10 && c.n_ifaces == 1 &&
 	    c.ifaces[0].overhead == 8, "no [global]: the defaults, and the interface");
 	conf_free(&c);
 
 	r = parse_text(&c, "", &cap);
-	CHECK_MSG(r == 0 && c.n_ifaces == 0 && c.queue_count == 1, "an empty file: the defaults");
+	CHECK_MSG(r == 0 && c.n_ifaces == 0 && c.queue_per_cpu, "an empty file: the defaults");
 	conf_free(&c);
 
 	r = parse_text(&c, "[global]\r\nqueue = 3\r\nstats_log = /tmp/x.log\r\n", &cap);
@@ -305,11 +307,22 @@ static const struct range_case range_cases[] = {
 	{ "[global]\nqueue = 4-3\n",
 	  "test.conf:2: queue: '4-3' is not a range (N or N-M with N <= M, 0 to 65535)\n" },
 	{ "[global]\nqueue = -3\n",
-	  "test.conf:2: queue: '-3' is not a queue number or range (N or N-M, 0 to 65535)\n" },
+	  "test.conf:2: queue: '-3' is not a queue number, a range or cpu (N, N-M with 0 to 65535, or cpu)\n" },
 	{ "[global]\nqueue = 3-\n",
-	  "test.conf:2: queue: '3-' is not a queue number or range (N or N-M, 0 to 65535)\n" },
+	  "test.conf:2: queue: '3-' is not a queue number, a range or cpu (N, N-M with 0 to 65535, or cpu)\n" },
 	{ "[global]\nqueue = 1-2-3\n",
-	  "test.conf:2: queue: '1-2-3' is not a queue number or range (N or N-M, 0 to 65535)\n" },
+	  "test.conf:2: queue: '1-2-3' is not a queue number, a range or cpu (N, N-M with 0 to 65535, or cpu)\n" },
+	{ "[global]\nqueue = cpu\n", NULL },
+	{ "[global]\nqueue = CPU\n",
+	  "test.conf:2: queue: 'CPU' is not a queue number, a range or cpu (N, N-M with 0 to 65535, or cpu)\n" },
+	{ "[global]\nqueue = cpu\nqueue_fanout = cpu\n", NULL },
+	{ "[global]\nqueue = 0-1\nqueue_fanout = cpu\n", NULL },
+	{ "[global]\nqueue = 0-1\nqueue_fanout = flow\n", NULL },
+	{ "[global]\nqueue_fanout = flow\nqueue = cpu\n",
+	  "test.conf:2: queue_fanout = flow with queue = cpu: one queue per CPU goes with "
+	  "queue_fanout = cpu (for queues balanced by flow give a range, queue = N-M)\n" },
+	{ "[global]\nqueue_fanout = CPU\n",
+	  "test.conf:2: queue_fanout: 'CPU' is not one of flow, cpu\n" },
 	{ "[global]\nqueue_maxlen = 1\n", NULL },
 	{ "[global]\nqueue_maxlen = 1048576\n", NULL },
 	{ "[global]\nqueue_maxlen = 0\n",
@@ -422,6 +435,21 @@ test_ranges(void)
 		conf_free(&c);
 	}
 
+	/* queue = cpu: queues from 0, picked by CPU; conf_load() counts them */
+	r = parse_text(&c, "[global]\nqueue = cpu\n", &cap);
+	CHECK_MSG(r == 0 && c.queue_per_cpu && c.queue_first == 0 && c.queue_count == 0 &&
+	    c.queue_fanout == CONF_FANOUT_CPU, "queue = cpu: per CPU, from 0, by CPU, not counted yet");
+	conf_free(&c);
+	r = parse_text(&c, "[global]\nqueue = 4-7\nqueue_fanout = cpu\n", &cap);
+	CHECK_MSG(r == 0 && !c.queue_per_cpu && c.queue_first == 4 && c.queue_count == 4 &&
+	    c.queue_fanout == CONF_FANOUT_CPU && c.queue_fanout_line == 3,
+	    "queue = 4-7, queue_fanout = cpu: four queues by CPU (set on line 3)");
+	conf_free(&c);
+	r = parse_text(&c, "[global]\nqueue = 4-7\n", &cap);
+	CHECK_MSG(r == 0 && c.queue_fanout == CONF_FANOUT_FLOW && c.queue_fanout_line == 0,
+	    "queue = 4-7 alone: balanced by flow");
+	conf_free(&c);
+
 	/* The values themselves at the edges. */
 	r = parse_text(&c, "[global]\nqueue = 65472 - 65535\nqueue_maxlen = 1048576\n", &cap);
 	CHECK_MSG(r == 0 && c.queue_first == 65472 && c.queue_count == 64 &&
@@ -487,9 +515,10 @@ test_sample(void)
 	CHECK_MSG(r == 0 && cap.count == 0, "sample config loads (%s)", shown(&cap));
 	CHECK_MSG(strcmp(c.stats_log, "/var/log/mssclampd/stats.log") == 0,
 	    "sample: stats_log /var/log/mssclampd/stats.log");
-	CHECK_MSG(c.queue_first == 0 && c.queue_count == 1 && c.firewall == CONF_FIREWALL_IPTABLES &&
+	CHECK_MSG(c.queue_first == 0 && c.queue_per_cpu && c.queue_count >= 1 &&
+	    c.queue_fanout == CONF_FANOUT_CPU && c.firewall == CONF_FIREWALL_IPTABLES &&
 	    c.mode == CONF_MODE_CLAMP && c.stats_interval == 10 && c.queue_maxlen == 16384,
-	    "sample: queue 0, iptables, clamp, interval 10, maxlen 16384");
+	    "sample: queue = cpu (counted), iptables, clamp, interval 10, maxlen 16384");
 	CHECK_MSG(c.n_ifaces == 0, "sample: interface examples are commented out (got %zu)",
 	    c.n_ifaces);
 	CHECK_MSG(c.user[0] == '\0', "sample: no user (systemd drops privileges)");
@@ -550,7 +579,7 @@ test_long_lines(void)
 	strcpy(text + 9 + big, " = 1\n");
 	r = parse_text(&c, text, &cap);
 	snprintf(want, sizeof(want), "test.conf:2: unknown key '%.40s...' in [global] "
-	    "(expected queue, queue_maxlen, firewall, mode, stats_log, stats_json, "
+	    "(expected queue, queue_fanout, queue_maxlen, firewall, mode, stats_log, stats_json, "
 	    "prometheus_textfile, stats_interval, user, heal_rules, control_socket, "
 	    "control_group)\n", text + 9);
 	CHECK_MSG(r == -1 && strcmp(captured(&cap), want) == 0, "a 1 MiB key: unknown, quoted in part");
@@ -582,7 +611,7 @@ test_buffer(void)
 
 	capture_reset(&cap);
 	r = conf_parse_buffer(&c, "buf.conf", "", 0, capture_report, &cap);
-	CHECK_MSG(r == 0 && cap.count == 0 && c.queue_count == 1 && strcmp(c.path, "buf.conf") == 0,
+	CHECK_MSG(r == 0 && cap.count == 0 && c.queue_per_cpu && strcmp(c.path, "buf.conf") == 0,
 	    "buffer: empty gives the defaults, path buf.conf");
 	conf_free(&c);
 
@@ -625,6 +654,7 @@ test_good_values(void)
 
 	r = conf_load(&c, CONF_GOLDEN_DIR "/good-every-key.conf", capture_report, &cap);
 	CHECK_MSG(r == 0 && c.queue_first == 0 && c.queue_count == 64 &&
+	    c.queue_fanout == CONF_FANOUT_CPU &&
 	    c.queue_maxlen == 1048576 && c.firewall == CONF_FIREWALL_NFTABLES &&
 	    c.mode == CONF_MODE_OBSERVE && strcmp(c.stats_log, "-") == 0 &&
 	    c.stats_json[0] == '\0' &&
@@ -635,6 +665,32 @@ test_good_values(void)
 	    c.ifaces[0].mss == 1360 && strcmp(c.ifaces[1].pattern, "wg[0-3]") == 0 &&
 	    c.ifaces[1].mss == 536 && strcmp(c.ifaces[2].pattern, "ppp*") == 0,
 	    "good-every-key.conf: every value as written");
+	if (r == 0)
+		conf_free(&c);
+
+	/* queue = cpu: as many queues as the highest present CPU + 1, as sysfs says */
+	r = conf_load(&c, CONF_GOLDEN_DIR "/good-queue-cpu.conf", capture_report, &cap);
+	{
+		unsigned last = 0, want;
+		char line[4096] = "", *p;
+		FILE *f = fopen("/sys/devices/system/cpu/present", "r");
+
+		if (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+			p = strrchr(line, ',');
+			p = p != NULL ? p + 1 : line;
+			if (strchr(p, '-') != NULL)
+				p = strchr(p, '-') + 1;
+			last = (unsigned)strtoul(p, NULL, 10);
+		}
+		if (f != NULL)
+			fclose(f);
+		want = f != NULL ? last + 1 : (unsigned)sysconf(_SC_NPROCESSORS_CONF);
+		if (want > 64)
+			want = 64;
+		CHECK_MSG(r == 0 && c.queue_per_cpu && c.queue_first == 0 && c.queue_count == want &&
+		    c.queue_fanout == CONF_FANOUT_CPU,
+		    "good-queue-cpu.conf: queues 0-%u by CPU, one per present CPU", want - 1);
+	}
 	if (r == 0)
 		conf_free(&c);
 

@@ -91,7 +91,7 @@ main(void)
 	fixture_link(&links, 3, "wan0", "veth", 1492);
 	fixture_link(&links, 4, "ppp0", "ppp", 1492);
 	fixture_link(&links, 5, "tiny0", "", 600);
-	snprintf(text, sizeof(text), "[global]\nstats_log = %s\n"
+	snprintf(text, sizeof(text), "[global]\nqueue = 0\nstats_log = %s\n"
 		 "[interface wan0]\noverhead = ipip\n"
 		 "[interface ppp*]\noverhead = pppoe\n"
 		 "[interface lan0]\nmss = 1400\n", stats_path);
@@ -135,7 +135,7 @@ main(void)
 		CHECK(strstr(logged, "tiny0: effective MTU") == NULL); /* IPv4's 560 is no floor */
 		/* ppp0 is a ppp device with overhead 8: counted twice */
 		CHECK(strstr(logged, "ppp0: a ppp device's MTU (1492) already excludes PPPoE's 8 bytes; "
-				     "overhead = 8 in test.conf:5 probably counts them twice") != NULL);
+				     "overhead = 8 in test.conf:6 probably counts them twice") != NULL);
 		CHECK(strstr(logged, "wan0") == NULL); /* nothing wrong with wan0 */
 		view_free(v);
 		report_free(fresh);

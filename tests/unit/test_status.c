@@ -138,14 +138,15 @@ test_text(void)
 	st.firewall = "none";
 	st.rules = STATUS_RULES_NONE;
 	st.uptime = 61;
+	st.queues_by_cpu = true;
 	expect_text(&st,
-		"mssclampd 0.1.0: observing (nothing is changed) on queues 2-5, up 1m01s\n"
+		"mssclampd 0.1.0: observing (nothing is changed) on queues 2-5 by CPU, up 1m01s\n"
 		"config:    the built-in default\n"
 		"firewall:  none: the operator's rules, not checked\n"
 		"packets:   seen 12345678907, gaps 0, bypassed -, verdict_errors 3\n"
 		"\n"
 		"no interfaces\n",
-		"firewall = none");
+		"firewall = none, queues by CPU");
 }
 
 /* The most counted MSS bins: most first, ties to the lower MSS, at most STATUS_MSS_TOP. */
@@ -185,7 +186,7 @@ test_json(void)
 {
 	struct status st = daemon_status();
 	const char *want =
-		"{\"version\":\"0.1.0\",\"uptime\":3723,\"mode\":\"clamp\",\"queues\":{\"first\":0,\"count\":1},"
+		"{\"version\":\"0.1.0\",\"uptime\":3723,\"mode\":\"clamp\",\"queues\":{\"first\":0,\"count\":1,\"fanout\":\"flow\"},"
 		"\"config\":\"/etc/mssclampd/mssclampd.conf\",\"firewall\":{\"backend\":\"iptables\","
 		"\"flavour\":\"nf_tables\",\"rules\":\"in_place\",\"since\":\"2025-11-24T16:00:00Z\","
 		"\"healing\":true,\"rules_restored\":2,\"last_restored\":\"2025-11-24T16:00:00Z\","

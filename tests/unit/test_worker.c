@@ -4,15 +4,22 @@
  * publishes new views. Checked: every packet gets exactly one verdict, in
  * order, with valid checksums; counts per slot, family and action are
  * exact; every MSS is the ceiling of a view that was current; folding a
- * slot moves its counts and keeps the totals. Run under ThreadSanitizer
- * (the view hand-over and the counters' locking) and AddressSanitizer (a
- * view freed while a worker still reads it) by CI.
+ * slot moves its counts and keeps the totals. The wait: under load the
+ * workers poll, idle they sleep and poll no more. Queues by CPU: each
+ * worker runs on its own CPU and goes back there when moved. Run under
+ * ThreadSanitizer (the view hand-over and the counters' locking) and
+ * AddressSanitizer (a view freed while a worker still reads it) by CI.
  */
+#include <dirent.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 #include <time.h>
 
 #include "check.h"
+#include "cpus.h"
 #include "fixture.h"
 #include "fake_queue.h"
 #include "links.h"
@@ -132,6 +139,138 @@ test_excluded(void)
 	conf_free(&conf);
 }
 
+/* The id of this process's thread named "queue NUM", or 0 if there is none. */
+static pid_t
+worker_tid(unsigned num)
+{
+	char want[16], path[300], comm[32];
+	struct dirent *de;
+	pid_t tid = 0;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(want, sizeof(want), "queue %u\n", num);
+	if ((dir = opendir("/proc/self/task")) == NULL)
+		return 0;
+	while (tid == 0 && (de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", de->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(comm, sizeof(comm), f) != NULL && strcmp(comm, want) == 0)
+			tid = (pid_t)atoi(de->d_name);
+		fclose(f);
+	}
+	closedir(dir);
+	return tid;
+}
+
+/* A thread's Cpus_allowed_list, as the kernel shows it, into buf[64]; "" if unknown. */
+static const char *
+thread_cpus(pid_t tid, char buf[64])
+{
+	char path[64], line[256];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/self/task/%d/status", (int)tid);
+	if ((f = fopen(path, "r")) == NULL)
+		return buf;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "Cpus_allowed_list: %63s", buf) == 1)
+			break;
+	fclose(f);
+	return buf;
+}
+
+/* Waits (bounded) until thread tid's CPUs read want. */
+static int
+wait_cpus(pid_t tid, const char *want)
+{
+	const struct timespec ms = { 0, 1000000 };
+	char now[64];
+	int waited;
+
+	for (waited = 0; waited < WAIT_MS; waited++) {
+		if (strcmp(thread_cpus(tid, now), want) == 0)
+			return 0;
+		nanosleep(&ms, NULL);
+	}
+	return -1;
+}
+
+/*
+ * queue = 0-1, queue_fanout = cpu: each worker on the CPUs whose packets
+ * its queue gets (here, with two CPUs or more, 0 and 1 and every other
+ * one after them), named "queue N"; moved elsewhere (as a CPU going
+ * offline and back does), it goes back. Idle, the workers sleep: no more
+ * polls, only waits.
+ */
+static void
+test_by_cpu(void)
+{
+	const struct timespec settle = { 0, 100000000 }, spell = { 0, 50000000 };
+	struct cpulist present, allowed, mine;
+	struct workers *workers;
+	struct conf conf;
+	char want[QUEUES][64], now[64];
+	unsigned q, polls[QUEUES], waits[QUEUES];
+	cpu_set_t all;
+	pid_t tid;
+
+	if (cpus_present(&present) == -1 || cpus_allowed(&allowed) == -1 ||
+	    cpulist_count(&allowed) < 2 || !cpulist_has(&allowed, 0) || !cpulist_has(&allowed, 1)) {
+		printf("note: queues by CPU not tested: this test may not run on CPUs 0 and 1\n");
+		return;
+	}
+	fake_queue_reset();
+	CHECK_EQ(fixture_conf(&conf, "[global]\nqueue = 0-1\nqueue_fanout = cpu\n"), 0);
+	fake_queue_plan.packets = CHUNK;
+	atomic_store(&fake_queue_plan.released, CHUNK);
+	workers = workers_open(&conf, build(&conf, 1492));
+	CHECK(workers != NULL);
+	if (workers == NULL)
+		return;
+	CHECK_EQ(workers_run(workers), 0);
+	CHECK_EQ(wait_accepted(QUEUES * CHUNK), 0);
+	for (q = 0; q < QUEUES; q++) {
+		cpulist_for_queue(&present, &allowed, q, QUEUES, &mine);
+		cpulist_format(&mine, want[q], sizeof(want[q]));
+		tid = worker_tid(q);
+		CHECK_MSG(tid != 0, "by CPU: a thread named \"queue %u\"", q);
+		CHECK_MSG(tid != 0 && wait_cpus(tid, want[q]) == 0, "by CPU: queue %u's worker on "
+		    "CPU %s (%s)", q, want[q], thread_cpus(tid, now));
+	}
+
+	/* moved to every CPU (the kernel does that when its CPU goes offline): back home */
+	tid = worker_tid(0);
+	CPU_ZERO(&all);
+	for (q = 0; q < CPU_SETSIZE; q++)
+		if (cpulist_has(&allowed, q))
+			CPU_SET(q, &all);
+	CHECK(tid != 0 && sched_setaffinity(tid, sizeof(all), &all) == 0);
+	CHECK_MSG(tid != 0 && wait_cpus(tid, want[0]) == 0, "by CPU: queue 0's worker, moved, "
+	    "back on CPU %s (%s)", want[0], thread_cpus(tid, now));
+
+	/* idle: sleeping in the receive, not polling */
+	nanosleep(&settle, NULL);
+	for (q = 0; q < QUEUES; q++) {
+		polls[q] = atomic_load(&fake_queue_record(q)->polls);
+		waits[q] = atomic_load(&fake_queue_record(q)->waits);
+	}
+	nanosleep(&spell, NULL);
+	for (q = 0; q < QUEUES; q++) {
+		CHECK_MSG(atomic_load(&fake_queue_record(q)->polls) == polls[q],
+		    "idle: queue %u's worker polls no more", q);
+		CHECK_MSG(atomic_load(&fake_queue_record(q)->waits) > waits[q],
+		    "idle: queue %u's worker waits in the receive", q);
+	}
+	workers_stop(workers);
+	fake_queue_reset();
+	conf_free(&conf);
+}
+
 int
 main(void)
 {
@@ -146,6 +285,8 @@ main(void)
 	uint64_t seen_before, seen_after;
 
 	conf_defaults(&conf);
+	conf.queue_per_cpu = false; /* queues balanced by flow: test_by_cpu() pins them */
+	conf.queue_fanout = CONF_FANOUT_FLOW;
 	conf.queue_count = QUEUES;
 	fake_queue_plan.packets = PACKETS;
 	atomic_store(&fake_queue_plan.released, 0);
@@ -190,6 +331,8 @@ main(void)
 		CHECK_EQ(r->bad_checksum, 0);
 		/* wan0 and ppp0 packets are clamped (rewritten); lan0 and unknown ones are not */
 		CHECK_EQ(r->changed, PACKETS / 2);
+		/* batch after batch, the next is there at once: the worker polls for it */
+		CHECK(atomic_load(&r->polls) > 0);
 	}
 	/* every MSS was a ceiling of the view current at the time, in both families */
 	per_if_family = QUEUES * PACKETS / 8;
@@ -257,5 +400,6 @@ main(void)
 	fake_queue_reset();
 	conf_free(&conf);
 	test_excluded();
+	test_by_cpu();
 	return check_summary();
 }
