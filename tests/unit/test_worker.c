@@ -99,6 +99,25 @@ mss_count(unsigned i, unsigned f, unsigned mss)
 	return n;
 }
 
+/* Workers for config text, started on the fake queues, one chunk per queue accepted; NULL if they did not open. */
+static struct workers *
+run_one_chunk(struct conf *conf, const char *text)
+{
+	struct workers *workers;
+
+	fake_queue_reset();
+	CHECK_EQ(fixture_conf(conf, text), 0);
+	fake_queue_plan.packets = CHUNK;
+	atomic_store(&fake_queue_plan.released, CHUNK);
+	workers = workers_open(conf, build(conf, 1492));
+	CHECK(workers != NULL);
+	if (workers == NULL)
+		return NULL;
+	CHECK_EQ(workers_run(workers), 0);
+	CHECK_EQ(wait_accepted(QUEUES * CHUNK), 0);
+	return workers;
+}
+
 /*
  * ppp0 with clamp = no: its packets (on no other interface) are left alone,
  * counted unchanged with the note "excluded", their MSS values still seen.
@@ -113,16 +132,9 @@ test_excluded(void)
 	struct conf conf;
 	unsigned q, per_if_family = QUEUES * CHUNK / 8;
 
-	fake_queue_reset();
-	CHECK_EQ(fixture_conf(&conf, "[global]\nqueue = 0-1\n[interface ppp0]\nclamp = no\n"), 0);
-	fake_queue_plan.packets = CHUNK;
-	atomic_store(&fake_queue_plan.released, CHUNK);
-	workers = workers_open(&conf, build(&conf, 1492));
-	CHECK(workers != NULL);
+	workers = run_one_chunk(&conf, "[global]\nqueue = 0-1\n[interface ppp0]\nclamp = no\n");
 	if (workers == NULL)
 		return;
-	CHECK_EQ(workers_run(workers), 0);
-	CHECK_EQ(wait_accepted(QUEUES * CHUNK), 0);
 	for (q = 0; q < QUEUES; q++)
 		CHECK_EQ(fake_queue_record(q)->changed, CHUNK / 4); /* wan0's only */
 	CHECK_EQ(mss_count(2, 0, 1460), per_if_family);  /* ppp0: as sent */
@@ -224,16 +236,9 @@ test_by_cpu(void)
 		printf("note: queues by CPU not tested: this test may not run on CPUs 0 and 1\n");
 		return;
 	}
-	fake_queue_reset();
-	CHECK_EQ(fixture_conf(&conf, "[global]\nqueue = 0-1\nqueue_fanout = cpu\n"), 0);
-	fake_queue_plan.packets = CHUNK;
-	atomic_store(&fake_queue_plan.released, CHUNK);
-	workers = workers_open(&conf, build(&conf, 1492));
-	CHECK(workers != NULL);
+	workers = run_one_chunk(&conf, "[global]\nqueue = 0-1\nqueue_fanout = cpu\n");
 	if (workers == NULL)
 		return;
-	CHECK_EQ(workers_run(workers), 0);
-	CHECK_EQ(wait_accepted(QUEUES * CHUNK), 0);
 	for (q = 0; q < QUEUES; q++) {
 		cpulist_for_queue(&present, &allowed, q, QUEUES, &mine);
 		cpulist_format(&mine, want[q], sizeof(want[q]));
