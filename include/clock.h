@@ -5,14 +5,21 @@
 #include <stdint.h>
 #include <time.h>
 
-/* Milliseconds on CLOCK_MONOTONIC. */
+/* Nanoseconds on CLOCK_MONOTONIC. */
 static inline uint64_t
-clock_ms(void)
+clock_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+static inline uint64_t
+clock_ms(void)
+{
+	return clock_ns() / 1000000;
 }
 
 #endif

@@ -12,6 +12,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netlink.h>
 
+#include "clock.h"
 #include "log.h"
 #include "nlmsg.h"
 #include "rtnl.h"
@@ -141,15 +142,12 @@ int
 rtnl_wait(struct rtnl *rtnl, int timeout_ms, int (*dispatch)(void *arg), void *arg,
 	  const bool *again)
 {
-	struct timespec start, now;
+	uint64_t start = clock_ms();
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (rtnl->dumping || *again) {
 		struct pollfd pfd = { .fd = rtnl_fd(rtnl), .events = POLLIN };
 
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >
-		    timeout_ms)
+		if (clock_ms() - start > (uint64_t)timeout_ms)
 			return 0;
 		if (poll(&pfd, 1, 100) == -1 && errno != EINTR) {
 			log_warn("poll");

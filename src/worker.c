@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "cpus.h"
 #include "engine.h"
 #include "log.h"
@@ -128,15 +129,6 @@ worker_drain(struct worker *w)
 	}
 }
 
-static uint64_t
-worker_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * Waits for the next batch: polls while batches come sooner than
  * WORKER_SPIN_NS on average, sleeps in the receive otherwise. Polling
@@ -151,17 +143,17 @@ worker_now_ns(void)
 static int
 worker_wait(struct worker *w, struct queue_packet **pkts)
 {
-	uint64_t start = worker_now_ns(), now = start, gap;
+	uint64_t start = clock_ns(), now = start, gap;
 	int n = 0;
 
 	if (w->gap_ns < worker_spin_ns) {
 		while ((n = queue_receive(w->queue, false, pkts)) == 0 &&
-		       (now = worker_now_ns()) - start < worker_spin_ns)
+		       (now = clock_ns()) - start < worker_spin_ns)
 			sched_yield();
 	}
 	if (n == 0) {
 		n = queue_receive(w->queue, true, pkts);
-		now = worker_now_ns();
+		now = clock_ns();
 	}
 	gap = now - start < WORKER_GAP_MAX_NS ? now - start : WORKER_GAP_MAX_NS;
 	w->gap_ns = (7 * w->gap_ns + gap) / 8;
