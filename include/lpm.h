@@ -47,6 +47,9 @@ struct lpm {
 int lpm_build(struct lpm *lpm, unsigned bytes, const struct lpm_prefix *p, size_t n);
 
 /* An empty table that finds nothing. */
+/* addr (bytes long) with every bit past len cleared, into out (LPM_ADDR_MAX long, zero-padded; not addr). */
+void lpm_mask(uint8_t *out, const uint8_t *addr, unsigned len, unsigned bytes);
+
 void lpm_init(struct lpm *lpm, unsigned bytes);
 void lpm_free(struct lpm *lpm);
 

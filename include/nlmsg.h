@@ -8,6 +8,7 @@
 #define MSSCLAMPD_NLMSG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/netlink.h>
 
 static inline bool
@@ -15,6 +16,18 @@ nlmsg_ok(const struct nlmsghdr *nlh, int len)
 {
 	return len >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
 	       nlh->nlmsg_len <= (unsigned)len;
+}
+
+/*
+ * A whole message of one kind, len bytes from nlh: its header, a fixed
+ * payload of payload bytes, and nothing past len (libmnl walks attributes
+ * up to the message's aligned end, so that end must be inside too).
+ */
+static inline bool
+nlmsg_whole(const struct nlmsghdr *nlh, size_t len, size_t payload)
+{
+	return len >= sizeof(*nlh) && nlh->nlmsg_len <= len && NLMSG_ALIGN(nlh->nlmsg_len) <= len &&
+	       nlh->nlmsg_len >= NLMSG_LENGTH(payload);
 }
 
 #endif

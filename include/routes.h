@@ -8,7 +8,7 @@
  * inside them (a more specific route overrides the MTU route for its part
  * of the address space). At most ROUTES_MTU_MAX of the first and
  * ROUTES_INSIDE_MAX of the second: past them a route is not kept and the
- * log says so once.
+ * log says so whenever that count grows.
  *
  * Read from the main table only. Other policy-routing tables, route
  * exceptions (PMTU learned from ICMP, `ip route show cache`) and nexthop

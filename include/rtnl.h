@@ -58,8 +58,8 @@ int rtnl_receive(struct rtnl *rtnl, void *buf, size_t size, const struct rtnl_op
 		 void *arg, bool *lost);
 
 /*
- * At start-up, before the event loop: calls dispatch(arg) whenever the
- * socket is readable, until no dump runs and *again (the caller's "another
+ * At start-up, before the event loop: calls dispatch(arg) after each poll
+ * of the socket (readable, or 100 ms passed), until no dump runs and *again (the caller's "another
  * dump is due") is false, or timeout_ms passed. 1: done; 0: the time ran
  * out; -1: dispatch failed, or poll (logged).
  */

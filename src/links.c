@@ -14,9 +14,11 @@
 #include <linux/ipv6.h>
 #include <linux/rtnetlink.h>
 
+#include "bounds.h"
 #include "link.h"
 #include "links.h"
 #include "log.h"
+#include "nlmsg.h"
 #include "rtnl.h"
 
 #define LINKS_RCVBUF (1 << 20)       /* room for an event storm before ENOBUFS */
@@ -62,7 +64,7 @@ links_inet6_conf(const struct nlattr *attr, struct link_attrs *a)
 		return;
 	memcpy(&mtu6, (const char *)mnl_attr_get_payload(attr) + DEVCONF_MTU6 * sizeof(int32_t),
 	       sizeof(mtu6));
-	if (mtu6 >= 1280) {
+	if (mtu6 >= (int32_t)BOUNDS_MTU_MIN_IPV6) {
 		a->mtu6 = (uint32_t)mtu6;
 		a->has_mtu6 = true;
 	}
@@ -170,9 +172,7 @@ links_apply(struct iftable *table, const struct nlmsghdr *nlh, size_t len)
 	struct link e;
 	struct link_attrs a = { 0 };
 
-	/* libmnl walks attributes up to the aligned end of the message */
-	if (len < sizeof(*nlh) || nlh->nlmsg_len > len || MNL_ALIGN(nlh->nlmsg_len) > len ||
-	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifm)))
+	if (!nlmsg_whole(nlh, len, sizeof(*ifm)))
 		return 0;
 	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
 		return 0;

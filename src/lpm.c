@@ -11,8 +11,7 @@
 
 #include "lpm.h"
 
-/* addr (bytes long) with every bit past len cleared, into out (LPM_ADDR_MAX long, zero-padded). */
-static void
+void
 lpm_mask(uint8_t *out, const uint8_t *addr, unsigned len, unsigned bytes)
 {
 	unsigned i;

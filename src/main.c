@@ -1,7 +1,7 @@
 /*
  * mssclampd: clamps the TCP MSS of SYNs that netfilter queues to us.
  *
- * Start-up order: config, interfaces, queues bound, firewall rules, stats,
+ * Start-up order: config, interfaces, routes, queues bound, firewall rules, stats,
  * the control socket, privileges dropped, then the worker threads and the
  * firewall's helper thread (which inherit the dropped privileges), READY.
  * Shutdown reverses it: the control socket, then the rules, so nothing new

@@ -20,6 +20,8 @@
 #include <linux/rtnetlink.h>
 
 #include "log.h"
+#include "lpm.h"
+#include "nlmsg.h"
 #include "routes.h"
 #include "rtnl.h"
 
@@ -153,8 +155,7 @@ routes_parse(const struct nlmsghdr *nlh, size_t len, struct route *r)
 	struct route_attrs a = { 0 };
 	size_t bytes;
 
-	if (len < sizeof(*nlh) || nlh->nlmsg_len > len || MNL_ALIGN(nlh->nlmsg_len) > len ||
-	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
+	if (!nlmsg_whole(nlh, len, sizeof(*rtm)))
 		return -1;
 	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
 		return -1;
@@ -176,14 +177,9 @@ routes_parse(const struct nlmsghdr *nlh, size_t len, struct route *r)
 	r->family = rtm->rtm_family == AF_INET ? 4 : 6;
 	r->len = rtm->rtm_dst_len;
 	r->tos = rtm->rtm_tos;
-	if (a.dst != NULL)
-		memcpy(r->dst, a.dst, bytes);
 	/* the kernel keeps host bits clear; a message that does not is no reason to misplace it */
-	for (size_t i = 0; i < bytes; i++) {
-		unsigned keep = r->len >= 8 * (i + 1) ? 8 : r->len > 8 * i ? r->len - 8 * i : 0;
-
-		r->dst[i] &= (uint8_t)(0xff00 >> keep);
-	}
+	if (a.dst != NULL)
+		lpm_mask(r->dst, a.dst, r->len, bytes);
 	r->priority = a.priority;
 	r->oif = a.oif;
 	/* blackhole, unreachable, prohibit, throw: no MTU of their own, but they still override */

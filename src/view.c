@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bounds.h"
 #include "presets.h"
 #include "route.h"
 #include "view.h"
@@ -155,12 +156,12 @@ view_routes_limit(const struct view *view, const uint32_t *ifindex, unsigned n, 
 	const uint8_t *src, *dst;
 	uint16_t *limit, mss;
 
-	if (len >= 20 && pkt[0] >> 4 == 4) {
+	if (len >= BOUNDS_IPV4_HEADER && pkt[0] >> 4 == 4) {
 		vr = &view->routes4;
 		src = pkt + 12;
 		dst = pkt + 16;
 		limit = &ceiling->ipv4;
-	} else if (len >= 40 && pkt[0] >> 4 == 6) {
+	} else if (len >= BOUNDS_IPV6_HEADER && pkt[0] >> 4 == 6) {
 		vr = &view->routes6;
 		src = pkt + 8;
 		dst = pkt + 24;
