@@ -184,11 +184,16 @@ calc_floor_notes(const struct link_ceiling *c)
 		    "datagram every IPv4 host must accept, RFC 791); mssclampd never clamps below "
 		    "it and warns about the interface\n", BOUNDS_MSS_FLOOR_IPV4, c->effective_mtu,
 		    BOUNDS_MTU_MIN_IPV4);
-	if (c->floored6)
+	/* IPv6's floor is reached through its MTU, or through mss - 20 (no mss6) */
+	if (c->floored6 && c->effective_mtu6 < BOUNDS_MTU_MIN_IPV6)
 		printf("note: IPv6 MSS raised to its floor %u: IPv6 cannot run on a link below "
 		    "%u bytes (RFC 8200), and this one has %u; mssclampd never clamps below it "
 		    "and warns about the interface\n", BOUNDS_MSS_FLOOR_IPV6,
 		    BOUNDS_MTU_MIN_IPV6, c->effective_mtu6);
+	else if (c->floored6)
+		printf("note: IPv6 MSS raised to its floor %u: --mss less IPv6's %u more header "
+		    "bytes is below it; --mss6 sets IPv6's own\n", BOUNDS_MSS_FLOOR_IPV6,
+		    BOUNDS_IPV6_MSS_DELTA);
 }
 
 int

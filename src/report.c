@@ -125,7 +125,12 @@ report_warn(struct report *report, uint16_t slot, const struct view_link *vl,
 			  "IPv4 MSS held at its floor %u", link->name, c->effective_mtu,
 			  iface && iface->mtu ? iface->mtu : link->mtu, overhead, where,
 			  BOUNDS_MTU_MIN_IPV4, BOUNDS_MSS_FLOOR_IPV4);
-	if (c->floored6)
+	/* IPv6's floor is reached through its MTU, or through mss - 20 (no mss6) */
+	if (c->floored6 && c->effective_mtu6 >= BOUNDS_MTU_MIN_IPV6)
+		log_warnx("%s: mss %u less IPv6's %u more header bytes is below IPv6's floor%s: "
+			  "IPv6 MSS held at %u (mss6 sets IPv6's own)", link->name,
+			  iface ? iface->mss : 0, BOUNDS_IPV6_MSS_DELTA, where, BOUNDS_MSS_FLOOR_IPV6);
+	else if (c->floored6)
 		log_warnx("%s: IPv6 MTU %u (MTU %u - overhead %u%s) is below IPv6's %u: IPv6 cannot "
 			  "run on it; IPv6 MSS held at its floor %u", link->name, c->effective_mtu6,
 			  iface && iface->mtu ? iface->mtu : link->mtu, overhead, where,

@@ -203,6 +203,13 @@ main(void)
 	    "run on a link below 1280 bytes (RFC 8200), and this one has 1227;");
 	CHECK_MSG(strstr(o.out, "note: IPv4") == NULL, "calc 1300 esp: IPv4 did not hit its floor");
 
+	/* the floor reached through mss - 20, not the MTU: the note says so */
+	run(cli_calc, &o, "calc", "--mtu", "1500", "--mss", "1200", (const char *)NULL);
+	check_contains(&o, "calc mss 1200", "IPv6 MSS: 1220\n");
+	check_contains(&o, "calc mss 1200", "note: IPv6 MSS raised to its floor 1220: --mss less "
+	    "IPv6's 20 more header bytes is below it; --mss6 sets IPv6's own\n");
+	CHECK_MSG(strstr(o.out, "cannot run") == NULL, "calc mss 1200: the MTU is not blamed");
+
 	run(cli_calc, &o, "calc", "--mtu", "500", (const char *)NULL);
 	check_contains(&o, "calc 500", "IPv4 MSS: 536\nIPv6 MSS: 1220\n");
 	check_contains(&o, "calc 500", "note: IPv4 MSS raised to its floor 536 (effective MTU 500 "
