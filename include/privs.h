@@ -4,9 +4,13 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
-/* Whether the daemon could switch to user: it exists and is not root. 0, or -1 and why. */
-int privs_check_user(const char *user, char *why, size_t size);
+/*
+ * Whether the daemon could switch to user: it exists and is not root. 0 and,
+ * where uid and gid are not NULL, its ids; or -1 and why.
+ */
+int privs_check_user(const char *user, char *why, size_t size, uid_t *uid, gid_t *gid);
 
 /*
  * Whether the firewall tools will still work once we run as user ("" for

@@ -25,7 +25,7 @@ conf_check_user(const struct conf *conf, conf_report_fn *report_fn, void *arg)
 {
 	char q[TEXT_QUOTE_BUF], why[128], msg[TEXT_QUOTE_BUF + 160];
 
-	if (conf->user[0] == '\0' || privs_check_user(conf->user, why, sizeof(why)) == 0)
+	if (conf->user[0] == '\0' || privs_check_user(conf->user, why, sizeof(why), NULL, NULL) == 0)
 		return 0;
 	snprintf(msg, sizeof(msg), "user: '%s': %s", text_quote(q, sizeof(q), conf->user), why);
 	report_fn(arg, CONF_ERROR, conf->path, conf->user_line, msg);

@@ -104,7 +104,7 @@ privs_verify(bool ambient, bool raw)
 }
 
 int
-privs_check_user(const char *user, char *why, size_t size)
+privs_check_user(const char *user, char *why, size_t size, uid_t *uid, gid_t *gid)
 {
 	struct passwd *pw;
 
@@ -121,6 +121,10 @@ privs_check_user(const char *user, char *why, size_t size)
 		snprintf(why, size, "is root (uid 0); name an unprivileged user, or leave user unset");
 		return -1;
 	}
+	if (uid != NULL)
+		*uid = pw->pw_uid;
+	if (gid != NULL)
+		*gid = pw->pw_gid;
 	return 0;
 }
 
@@ -140,20 +144,16 @@ privs_check(const char *user, bool raw)
 int
 privs_drop(const char *user, bool raw)
 {
-	struct passwd *pw;
 	unsigned threads;
 	uid_t uid;
 	gid_t gid;
+	char why[128];
 	int rc;
 
-	char why[128];
-
-	if (privs_check_user(user, why, sizeof(why)) == -1 || (pw = getpwnam(user)) == NULL) {
+	if (privs_check_user(user, why, sizeof(why), &uid, &gid) == -1) {
 		log_err("user %s: %s", user, why);
 		return -1;
 	}
-	uid = pw->pw_uid;
-	gid = pw->pw_gid;
 	if (geteuid() != 0) {
 		log_err("cannot switch to user %s: not running as root", user);
 		return -1;
