@@ -338,6 +338,14 @@ more_than() {
 	[ "$("$@")" -gt "$limit" ] 2>/dev/null
 }
 
+# output_is TEXT COMMAND...: COMMAND prints TEXT (for wait_for, which then
+# runs COMMAND at every try; `wait_for N test "$(COMMAND)" = X` would not).
+output_is() {
+	local want=$1
+	shift
+	[ "$("$@")" = "$want" ]
+}
+
 # stats_now FILE: SIGUSR1, then waits (bounded) for one more iface=all record in FILE.
 stats_now() {
 	local before

@@ -70,8 +70,7 @@ check_eq "sysctl IPv6 MTU 1400: the SYN-ACK too" 1340 "$(synack_at_client 8005 f
 check_eq "sysctl IPv6 MTU 1400: 1 MB from the client crosses" 1048576 "$(upload fd02::2 8006 1048576)"
 check_eq "sysctl IPv6 MTU 1400: 1 MB to the client crosses" 1048576 \
 	"$(fetch "$NS_C" "$NS_S" fd02::2 8007 1048576)"
-kill -USR1 "$DAEMON_PID"
-wait_for 5 grep -q "iface=all" "$TMP/stats.log"
+stats_now "$TMP/stats.log"
 check_eq "stats: wan0 shows the IPv6 ceiling" 1340 "$(stats_field "$TMP/stats.log" wan0 mss6)"
 check_eq "stats: and the IPv4 one" 1452 "$(stats_field "$TMP/stats.log" wan0 mss4)"
 
@@ -88,7 +87,7 @@ ra = Ether(dst='33:33:00:00:00:01') / IPv6(src='$SERVER_LL', dst='ff02::1', hlim
      ICMPv6ND_RA(routerlifetime=0) / ICMPv6NDOptMTU(mtu=1400)
 sendp(ra, iface='s0', verbose=False)
 "
-wait_for 5 test "$(mtu6)" = 1400
+wait_for 5 output_is 1400 mtu6
 check_eq "the router took the RA's MTU (net.ipv6.conf.wan0.mtu)" 1400 "$(mtu6)"
 check_eq "the link MTU stays" 1492 "$(R cat /sys/class/net/wan0/mtu)"
 capture "$NS_S" s0 "$TMP/ra.pcap"

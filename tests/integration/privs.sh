@@ -40,7 +40,7 @@ check_eq "after a reload the next record lands in the same file" 2 "$(stats_reco
 # logrotate: rename, reload, the next record goes into a new file
 mv "$logdir/stats.log" "$logdir/stats.log.1"
 kill -HUP "$DAEMON_PID"
-wait_for 5 test "$(grep -c reloaded "$DAEMON_LOG")" = 2
+wait_for 5 output_is 2 grep -c reloaded "$DAEMON_LOG"
 stats_now "$logdir/stats.log"
 check_eq "after a rotation and a reload nobody writes a new stats log" 1 "$(stats_records "$logdir/stats.log")"
 check "no warning about the stats log" bash -c "! grep -q 'stats log' '$DAEMON_LOG'"

@@ -111,7 +111,7 @@ EOF
 R ip link set wan0 mtu 1400
 # the IPv6 MTU follows the link's; the daemon reads it within a second
 wan_row() { row "$(status)" wan0 1; }
-wait_for 3 test "$(wan_row)" = "wan0 $WAN veth 1400 1400 8 - 1352 1332 wan0 ($CONF:6)"
+wait_for 3 output_is "wan0 $WAN veth 1400 1400 8 - 1352 1332 wan0 ($CONF:6)" wan_row
 text=$(status)
 check_eq "MTU 1400: 1400 - 8 = 1392: 1352 / 1332" \
 	"wan0 $WAN veth 1400 1400 8 - 1352 1332 wan0 ($CONF:6)" "$(row "$text" wan0 1)"

@@ -290,7 +290,7 @@ FETCH_CONNECT_TIMEOUT=25 syn_through 5105 10.2.0.2 1000 30
 check_eq "stopped daemon: a connection made meanwhile still succeeds (1000 bytes)" 1000 "$GOT"
 echo "note: its SYN reached the server with MSS ${SYN_AT_SERVER:-none} (1460: bypassed; 1424: the new daemon)"
 wait_for 20 more_than "$restarts" prop NRestarts
-wait_for 20 test "$(prop ActiveState)" = active
+wait_for 20 output_is active prop ActiveState
 check "watchdog: systemd killed the silent daemon" journal_has 'Watchdog timeout'
 
 check_eq "watchdog: restarted once" "$((restarts + 1))" "$(prop NRestarts)"

@@ -233,7 +233,7 @@ test_by_cpu(void)
 
 	if (cpus_present(&present) == -1 || cpus_allowed(&allowed) == -1 ||
 	    cpulist_count(&allowed) < 2 || !cpulist_has(&allowed, 0) || !cpulist_has(&allowed, 1)) {
-		printf("note: queues by CPU not tested: this test may not run on CPUs 0 and 1\n");
+		printf("SKIP: queues by CPU not tested: this test may not run on CPUs 0 and 1\n");
 		return;
 	}
 	workers = run_one_chunk(&conf, "[global]\nqueue = 0-1\nqueue_fanout = cpu\n");
