@@ -116,8 +116,6 @@ set_queue(struct conf_parser *parser, const char *key, const char *value)
 		parser->global->queue_first = 0;
 		parser->global->queue_count = 0;
 		parser->global->queue_per_cpu = true;
-		if (parser->global->queue_fanout_line == 0)
-			parser->global->queue_fanout = CONF_FANOUT_CPU;
 		return;
 	}
 	dash = strchr(value, '-');
@@ -156,8 +154,6 @@ set_queue(struct conf_parser *parser, const char *key, const char *value)
 	parser->global->queue_first = (unsigned)lo;
 	parser->global->queue_count = (unsigned)(hi - lo + 1);
 	parser->global->queue_per_cpu = false;
-	if (parser->global->queue_fanout_line == 0)
-		parser->global->queue_fanout = CONF_FANOUT_FLOW;
 	return;
 bad:
 	report(parser, "%s: '%s' is not a queue number, a range or cpu (N, N-M with 0 to %u, "
@@ -765,6 +761,10 @@ conf_parser_finish(struct conf_parser *parser)
 {
 	int ret;
 
+	/* queue_fanout unset: by CPU for queue = cpu, by flow for a number or range */
+	if (parser->conf->queue_fanout_line == 0)
+		parser->conf->queue_fanout = parser->conf->queue_per_cpu ? CONF_FANOUT_CPU :
+									   CONF_FANOUT_FLOW;
 	/* the whole file's checks only on a file whose every line was right */
 	if (parser->errors == 0)
 		parser->errors += (unsigned)conf_check(parser->conf, parser->report, parser->arg);
