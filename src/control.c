@@ -115,7 +115,7 @@ control_by_name(const void *a, const void *b)
 	return strcmp(((const struct status_iface *)a)->name, ((const struct status_iface *)b)->name);
 }
 
-/* What report.c knows of the interface with slot: ceilings, IPv6 MTU, counts, MSS values. */
+/* What report.c knows of the interface with slot: ceilings, counts, MSS values. */
 static void
 control_row_report(const struct control_modules *m, uint16_t slot, struct status_iface *r)
 {
