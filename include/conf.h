@@ -109,6 +109,13 @@ void conf_free(struct conf *conf);
 /* The section for interface name: an exact name first, else the first matching glob. NULL if none. */
 const struct conf_iface *conf_iface_find(const struct conf *conf, const char *ifname);
 
+/* Whether an interface with section iface (NULL: none) is clamped: all are but clamp = no. */
+static inline bool
+conf_iface_clamps(const struct conf_iface *iface)
+{
+	return iface == NULL || !iface->no_clamp;
+}
+
 const char *conf_firewall_name(enum conf_firewall firewall);
 
 /* "queue 3", "queues 0-3" or "queues 0-3 by CPU", for messages. */

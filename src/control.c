@@ -156,7 +156,7 @@ control_rows(const struct control_modules *m, size_t *n)
 		r->ifindex = link->ifindex;
 		r->mtu = link->mtu;
 		r->mtu6 = link->mtu6;
-		r->clamp = iface == NULL || !iface->no_clamp;
+		r->clamp = conf_iface_clamps(iface);
 		if (iface != NULL) {
 			snprintf(r->section, sizeof(r->section), "%s", iface->pattern);
 			r->section_line = iface->line;

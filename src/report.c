@@ -152,7 +152,7 @@ report_slot(void *arg, const struct view_link *vl, const struct conf *conf)
 		report_warn(report, slot, vl, conf);
 		report->staged[slot] = (struct report_facts){
 			vl->link->mtu, vl->link->mtu6, vl->ceiling.effective_mtu,
-			vl->ceiling.effective_mtu6, !(vl->iface != NULL && vl->iface->no_clamp),
+			vl->ceiling.effective_mtu6, conf_iface_clamps(vl->iface),
 		};
 	}
 	return slot;

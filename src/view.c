@@ -99,7 +99,7 @@ view_build(const struct iftable *links, const struct route *routes, size_t n_rou
 		ceiling_for_link(vl.iface, link->mtu, link->mtu6, &vl.ceiling);
 		vl.counted_twice = view_counted_twice(link, vl.iface);
 		e.mss = vl.ceiling.mss;
-		e.clamp = !(vl.iface != NULL && vl.iface->no_clamp);
+		e.clamp = conf_iface_clamps(vl.iface);
 		e.slot = slot_for(arg, &vl, conf);
 		if (iftable_put(&view->entries, &e) == -1)
 			goto fail;
