@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "conf.h"
 #include "spawn.h"
 
 #define FIREWALL_CHAIN "MSSCLAMPD"   /* iptables chain */
@@ -30,7 +31,7 @@ struct fw_run {
 /* Our rules: what install made, which every check compares with. */
 struct fw_rules {
 	unsigned first, count;          /* the queues */
-	bool by_cpu;                    /* several queues, picked by the CPU a packet arrived on */
+	enum conf_fanout fanout;        /* how the kernel picks one of several queues */
 	char listing[FW_LISTING_MAX];   /* nftables: our table as nft lists it, its counters at 0 */
 };
 

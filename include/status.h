@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "conf.h"
+
 #define STATUS_NAMSIZ 16 /* IFNAMSIZ */
 #define STATUS_MSS_TOP 8  /* the MSS values an interface saw most, per family */
 
@@ -54,7 +56,7 @@ struct status {
 	uint64_t uptime;               /* seconds */
 	bool observing;
 	unsigned queue_first, queue_count;
-	bool queues_by_cpu;            /* picked by the CPU a packet arrived on, else by flow */
+	enum conf_fanout queue_fanout; /* picked by the CPU a packet arrived on, or by flow */
 	const char *config;            /* its path; "" for the built-in default */
 
 	const char *firewall;          /* "iptables", "nftables", "none" */

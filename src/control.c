@@ -186,7 +186,7 @@ control_answer(const struct control_modules *m, enum control_format format, size
 	st.version = MSSCLAMPD_VERSION;
 	st.queue_first = m->conf->queue_first;
 	st.queue_count = m->conf->queue_count;
-	st.queues_by_cpu = m->conf->queue_fanout == CONF_FANOUT_CPU;
+	st.queue_fanout = m->conf->queue_fanout;
 	st.config = m->conf->path;
 	report_status(m->report, m->workers, m->conf, &st);
 	firewall_status(m->firewall, &st);

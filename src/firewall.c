@@ -388,7 +388,7 @@ firewall_new(enum conf_firewall kind, unsigned first, unsigned count, enum conf_
 	fw->kind = kind;
 	fw->rules.first = first;
 	fw->rules.count = count;
-	fw->rules.by_cpu = fanout == CONF_FANOUT_CPU;
+	fw->rules.fanout = fanout;
 	fw->wake_fd = fw->cancel_fd = -1;
 	fw->heal = true;
 	pthread_mutex_init(&fw->lock, NULL);

@@ -89,7 +89,7 @@ ipt_queue_option(const struct fw_rules *rules, char *queues, size_t size)
 static const char *
 ipt_fanout_option(const struct fw_rules *rules)
 {
-	return rules->by_cpu && rules->count > 1 ? "--queue-cpu-fanout" : NULL;
+	return rules->fanout == CONF_FANOUT_CPU && rules->count > 1 ? "--queue-cpu-fanout" : NULL;
 }
 
 int
@@ -222,7 +222,7 @@ ipt_install(struct fw_run *run, struct fw_rules *rules)
 	size_t i, j;
 
 	conf_queues_text(queues, sizeof(queues), rules->first, rules->count,
-			 rules->by_cpu ? CONF_FANOUT_CPU : CONF_FANOUT_FLOW);
+			 rules->fanout);
 	for (i = 0; i < FW_FAMILIES; i++) {
 		if (ipt_install_family(run, ipt_tools[i], rules) == -1) {
 			/* leave nothing half-made: a failed start must not strand rules */

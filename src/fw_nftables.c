@@ -41,7 +41,7 @@ fw_nftables_ruleset(const struct fw_rules *rules, bool with_queue, char *buf, si
 		snprintf(queue, sizeof(queue), " queue num %u bypass", first);
 	else if (with_queue)
 		snprintf(queue, sizeof(queue), " queue num %u-%u %sbypass", first, first + count - 1,
-			 rules->by_cpu ? "fanout," : "");
+			 rules->fanout == CONF_FANOUT_CPU ? "fanout," : "");
 
 	n = snprintf(buf, size,
 		     "table inet " FIREWALL_TABLE " {}\n"
@@ -145,7 +145,7 @@ nft_install(struct fw_run *run, struct fw_rules *rules)
 			return -1;
 		}
 		conf_queues_text(queues, sizeof(queues), rules->first, rules->count,
-				 rules->by_cpu ? CONF_FANOUT_CPU : CONF_FANOUT_FLOW);
+				 rules->fanout);
 		log_info("nftables: table inet %s sends SYNs from forward, output and input "
 			 "to %s (bypass)", FIREWALL_TABLE, queues);
 		return 0;

@@ -115,7 +115,7 @@ status_queues(struct out *o, const struct status *st)
 	char queues[64];
 
 	conf_queues_text(queues, sizeof(queues), st->queue_first, st->queue_count,
-			 st->queues_by_cpu ? CONF_FANOUT_CPU : CONF_FANOUT_FLOW);
+			 st->queue_fanout);
 	out_printf(o, "%s", queues);
 }
 
@@ -472,7 +472,7 @@ status_format_json(char *buf, size_t size, const struct status *st)
 	json_string(&o, st->version);
 	out_printf(&o, ",\"uptime\":%" PRIu64 ",\"mode\":\"%s\",\"queues\":{\"first\":%u,\"count\":%u,"
 		   "\"fanout\":\"%s\"},", st->uptime, st->observing ? "observe" : "clamp",
-		   st->queue_first, st->queue_count, st->queues_by_cpu ? "cpu" : "flow");
+		   st->queue_first, st->queue_count, st->queue_fanout == CONF_FANOUT_CPU ? "cpu" : "flow");
 	json_key(&o, "config");
 	if (st->config[0] == '\0')
 		out_printf(&o, "null");

@@ -13,7 +13,8 @@
 static void
 ipt_rule(unsigned first, unsigned count, bool by_cpu, const char *want)
 {
-	struct fw_rules rules = { .first = first, .count = count, .by_cpu = by_cpu };
+	struct fw_rules rules = { .first = first, .count = count,
+				  .fanout = by_cpu ? CONF_FANOUT_CPU : CONF_FANOUT_FLOW };
 	char buf[256];
 	int r;
 
@@ -34,7 +35,8 @@ static void
 nft_rules(unsigned first, unsigned count, bool by_cpu, bool with_queue, const char *queue)
 {
 	static const char *const hooks[] = { "forward", "output", "input" };
-	struct fw_rules rules = { .first = first, .count = count, .by_cpu = by_cpu };
+	struct fw_rules rules = { .first = first, .count = count,
+				  .fanout = by_cpu ? CONF_FANOUT_CPU : CONF_FANOUT_FLOW };
 	char buf[4096], want[4096];
 	size_t len, i;
 	int r;

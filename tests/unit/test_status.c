@@ -138,7 +138,7 @@ test_text(void)
 	st.firewall = "none";
 	st.rules = STATUS_RULES_NONE;
 	st.uptime = 61;
-	st.queues_by_cpu = true;
+	st.queue_fanout = CONF_FANOUT_CPU;
 	expect_text(&st,
 		"mssclampd 0.1.0: observing (nothing is changed) on queues 2-5 by CPU, up 1m01s\n"
 		"config:    the built-in default\n"
