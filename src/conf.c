@@ -160,20 +160,38 @@ bad:
 	    "or cpu)", key, text_quote(q, sizeof(q), value), BOUNDS_QUEUE_MAX);
 }
 
+/*
+ * value as one of names (NULL-terminated): its index, or -1, reported as
+ * "KEY: 'VALUE' is not one of A, B".
+ */
+static int
+parse_choice(struct conf_parser *parser, const char *key, const char *value,
+	     const char *const *names)
+{
+	char q[TEXT_QUOTE_BUF], list[128] = "";
+	size_t len = 0;
+	int i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(value, names[i]) == 0)
+			return i;
+	for (i = 0; names[i] != NULL && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s", i ? ", " : "", names[i]);
+	report(parser, "%s: '%s' is not one of %s", key, text_quote(q, sizeof(q), value), list);
+	return -1;
+}
+
+static const char *const yes_no[] = { "yes", "no", NULL };
+
 static void
 set_queue_fanout(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[TEXT_QUOTE_BUF];
+	static const char *const names[] = { "flow", "cpu", NULL }; /* enum conf_fanout's order */
+	int i = parse_choice(parser, key, value, names);
 
-	if (strcmp(value, "flow") == 0)
-		parser->global->queue_fanout = CONF_FANOUT_FLOW;
-	else if (strcmp(value, "cpu") == 0)
-		parser->global->queue_fanout = CONF_FANOUT_CPU;
-	else {
-		report(parser, "%s: '%s' is not one of flow, cpu", key,
-		    text_quote(q, sizeof(q), value));
+	if (i == -1)
 		return;
-	}
+	parser->global->queue_fanout = (enum conf_fanout)i;
 	parser->global->queue_fanout_line = parser->line;
 }
 
@@ -194,31 +212,21 @@ set_stats_interval(struct conf_parser *parser, const char *key, const char *valu
 static void
 set_firewall(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[TEXT_QUOTE_BUF];
+	static const char *const names[] = { "iptables", "nftables", "none", NULL }; /* the enum's order */
+	int i = parse_choice(parser, key, value, names);
 
-	if (strcmp(value, "iptables") == 0)
-		parser->global->firewall = CONF_FIREWALL_IPTABLES;
-	else if (strcmp(value, "nftables") == 0)
-		parser->global->firewall = CONF_FIREWALL_NFTABLES;
-	else if (strcmp(value, "none") == 0)
-		parser->global->firewall = CONF_FIREWALL_NONE;
-	else
-		report(parser, "%s: '%s' is not one of iptables, nftables, none", key,
-		    text_quote(q, sizeof(q), value));
+	if (i != -1)
+		parser->global->firewall = (enum conf_firewall)i;
 }
 
 static void
 set_mode(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[TEXT_QUOTE_BUF];
+	static const char *const names[] = { "clamp", "observe", NULL }; /* the enum's order */
+	int i = parse_choice(parser, key, value, names);
 
-	if (strcmp(value, "clamp") == 0)
-		parser->global->mode = CONF_MODE_CLAMP;
-	else if (strcmp(value, "observe") == 0)
-		parser->global->mode = CONF_MODE_OBSERVE;
-	else
-		report(parser, "%s: '%s' is not one of clamp, observe", key,
-		    text_quote(q, sizeof(q), value));
+	if (i != -1)
+		parser->global->mode = (enum conf_mode)i;
 }
 
 /*
@@ -301,15 +309,10 @@ set_user(struct conf_parser *parser, const char *key, const char *value)
 static void
 set_heal_rules(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[TEXT_QUOTE_BUF];
+	int i = parse_choice(parser, key, value, yes_no);
 
-	if (strcmp(value, "yes") == 0)
-		parser->global->heal_rules = true;
-	else if (strcmp(value, "no") == 0)
-		parser->global->heal_rules = false;
-	else
-		report(parser, "%s: '%s' is not one of yes, no", key,
-		    text_quote(q, sizeof(q), value));
+	if (i != -1)
+		parser->global->heal_rules = i == 0;
 }
 
 /* A unix socket's path lives in sun_path: 107 bytes and the NUL. */
@@ -384,14 +387,10 @@ set_mss6(struct conf_parser *parser, const char *key, const char *value)
 static void
 set_clamp(struct conf_parser *parser, const char *key, const char *value)
 {
-	char q[TEXT_QUOTE_BUF];
+	int i = parse_choice(parser, key, value, yes_no);
 
-	if (strcmp(value, "yes") == 0)
-		parser->iface->no_clamp = false;
-	else if (strcmp(value, "no") == 0)
-		parser->iface->no_clamp = true;
-	else
-		report(parser, "%s: '%s' is not one of yes, no", key, text_quote(q, sizeof(q), value));
+	if (i != -1)
+		parser->iface->no_clamp = i == 1;
 }
 
 static const struct key global_keys[] = {
