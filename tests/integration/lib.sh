@@ -338,6 +338,15 @@ more_than() {
 	[ "$("$@")" -gt "$limit" ] 2>/dev/null
 }
 
+# reload_daemon PATTERN: SIGHUP, then wait until the daemon's log has one
+# more line matching PATTERN ("reloaded"; "has errors" for a refused file).
+reload_daemon() {
+	local before
+	before=$(grep -c "$1" "$DAEMON_LOG")
+	kill -HUP "$DAEMON_PID"
+	wait_for 5 more_than "$before" grep -c "$1" "$DAEMON_LOG"
+}
+
 # output_is TEXT COMMAND...: COMMAND prints TEXT (for wait_for, which then
 # runs COMMAND at every try; `wait_for N test "$(COMMAND)" = X` would not).
 output_is() {

@@ -23,11 +23,8 @@ EOF
 
 # reload_conf BODY: writes the config and reloads, waiting for the daemon to say so.
 reload_conf() {
-	local before
 	conf "$1"
-	before=$(grep -c "reloaded" "$DAEMON_LOG")
-	kill -HUP "$DAEMON_PID"
-	wait_for 5 more_than "$before" grep -c "reloaded" "$DAEMON_LOG"
+	reload_daemon reloaded
 }
 
 # ---- mss6: IPv6's own cap; IPv4 as the MTU says ----
@@ -88,9 +85,7 @@ check "stats log: a configured interface that is not clamped shows no ceiling" \
 conf "user = root"
 check_eq "--check: user = root is refused (exit 78, a config error)" 78 \
 	"$(R "$MSSCLAMPD" -c "$TMP/mssclampd.conf" --check >/dev/null 2>&1; echo $?)"
-before=$(grep -c "has errors" "$DAEMON_LOG")
-kill -HUP "$DAEMON_PID"
-wait_for 5 more_than "$before" grep -c "has errors" "$DAEMON_LOG"
+reload_daemon "has errors"
 check "reload: user = root refused with its reason" \
 	grep -q "mssclampd.conf:6: user: 'root': is root (uid 0)" "$DAEMON_LOG"
 check_eq "reload refused: the running config stays (every interface clamp = no)" 1460 \

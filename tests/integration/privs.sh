@@ -33,14 +33,12 @@ check "user = nobody: the daemon switched" grep -q "running as user nobody" "$DA
 stats_now "$logdir/stats.log"
 check_eq "the stats log was created by nobody" nobody "$(stat -c %U "$logdir/stats.log" 2>&1)"
 # a reload reopens the same file: nobody, not root, must be able to
-kill -HUP "$DAEMON_PID"
-wait_for 5 grep -q "reloaded" "$DAEMON_LOG"
+reload_daemon reloaded
 stats_now "$logdir/stats.log"
 check_eq "after a reload the next record lands in the same file" 2 "$(stats_records "$logdir/stats.log")"
 # logrotate: rename, reload, the next record goes into a new file
 mv "$logdir/stats.log" "$logdir/stats.log.1"
-kill -HUP "$DAEMON_PID"
-wait_for 5 output_is 2 grep -c reloaded "$DAEMON_LOG"
+reload_daemon reloaded
 stats_now "$logdir/stats.log"
 check_eq "after a rotation and a reload nobody writes a new stats log" 1 "$(stats_records "$logdir/stats.log")"
 check "no warning about the stats log" bash -c "! grep -q 'stats log' '$DAEMON_LOG'"
@@ -57,8 +55,7 @@ sed '/^user =/d' "$TMP/user.conf" >"$TMP/root.conf"
 start_daemon "$TMP/root.conf" || exit 1
 kill -USR1 "$DAEMON_PID"
 wait_for 5 grep -q "stats log $logdir/stats.log: refused: a symbolic link" "$DAEMON_LOG"
-kill -HUP "$DAEMON_PID"
-wait_for 5 grep -q "reloaded" "$DAEMON_LOG"
+reload_daemon reloaded
 kill -USR1 "$DAEMON_PID"
 sleep 0.5
 check_eq "a stats.log symlinked to root's file: that file is untouched" precious "$(cat "$TMP/victim")"
